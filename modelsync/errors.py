@@ -1,0 +1,40 @@
+"""The exceptions modelsync raises for failures a user can cause or meet."""
+
+from __future__ import annotations
+
+
+class ModelsyncError(Exception):
+    """Base class: an expected failure, reported as one line without a traceback."""
+
+
+class FetchError(ModelsyncError):
+    """The catalog could not be obtained from its source, its cache or the bundled snapshot."""
+
+
+class CatalogError(FetchError):
+    """The catalog was obtained but is not a models.dev catalog (bad JSON, wrong shape)."""
+
+
+class ProviderNotFound(ModelsyncError):
+    """A provider id or pattern matches no provider."""
+
+
+class ModelNotFound(ModelsyncError):
+    """A model id is not in the provider's catalog."""
+
+
+class ConfigError(ModelsyncError):
+    """A config file cannot be read, parsed or written."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class LockError(ModelsyncError):
+    """Another sync holds the config directory."""
+
+
+class ShrinkError(ModelsyncError):
+    """The catalog shrank more than the configured threshold allows."""
