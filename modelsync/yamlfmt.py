@@ -1,0 +1,447 @@
+"""YAML in one place: the canonical writer, the fast safe reader and the round-trip editor.
+
+Three tools, one format:
+
+* :func:`dump` writes plain data in modelsync's canonical layout (block mappings indented
+  by two, sequences of scalars in flow style, other sequences as indented blocks). It is
+  a small purpose-built emitter, ~20x faster than ruamel's, and it is the layout that the
+  round-trip editor produces for the same data (``tests/test_yamlfmt.py`` checks both).
+* :func:`load` reads with libyaml's C parser (via PyYAML): no comments, no positions,
+  duplicate keys rejected, timestamps kept as strings (like ``invoke validate`` expects).
+* :class:`RoundTrip` loads and dumps with ruamel.yaml so that a user's comments, key
+  order, quoting and blank lines survive an edit.
+
+Scalars are written so that YAML 1.1 readers (PyYAML, Psych, yamerl) and YAML 1.2 readers
+(ruamel) see the same value: strings that either version would read as something else
+(``no``, ``on``, ``1e3``, ``2024-01-01``, ``null``...) are quoted, and floats always have
+a fraction before the exponent (``1.0e-07``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+__all__ = [
+    "RoundTrip",
+    "Unrepresentable",
+    "YamlError",
+    "dump",
+    "format_float",
+    "load",
+    "scalar_style",
+]
+
+
+class YamlError(Exception):
+    """A YAML document that cannot be read; ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def where(self, path: str) -> str:
+        if self.line is None:
+            return path
+        return f"{path}:{self.line}:{self.column or 1}"
+
+
+class Unrepresentable(ValueError):
+    """Data the canonical writer does not handle; the caller falls back to ruamel."""
+
+
+# --- scalars -------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[A-Za-z0-9_(./][A-Za-z0-9 _./()@+-]*")
+# In a block mapping value more characters are safe in a plain scalar (URLs, lists in
+# prose), as long as ": " and " #" do not occur and it does not end with ":".
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_(./][A-Za-z0-9 _./()@+:,?&=%~#!*;'-]*")
+# Words that some YAML version reads as a boolean or null (1.1: y/n/yes/no/on/off).
+_SPECIAL_WORDS = frozenset(
+    w
+    for base in ("y", "n", "yes", "no", "on", "off", "true", "false", "null")
+    for w in (base, base.capitalize(), base.upper())
+) | {"~"}
+# Anything that starts like a number: ints, floats, octal/hex/binary, sexagesimal,
+# timestamps, ``.inf``/``.nan``. Deliberately broad: quoting a string never hurts.
+_NUMBERISH = re.compile(r"[-+]?(?:\.?[0-9][0-9a-fA-FxXoObB_.:eE+-]*|\.(?:inf|Inf|INF|nan|NaN|NAN))")
+
+
+def _single_quotable(s: str) -> bool:
+    for ch in s:
+        o = ord(ch)
+        if 0x20 <= o <= 0x7E:
+            continue
+        if o < 0xA1 or 0xD800 <= o <= 0xDFFF or o in (0x2028, 0x2029, 0xFEFF) or o > 0x10FFFF:
+            return False
+    return True
+
+
+def scalar_style(s: str, value: bool = False) -> str:
+    """How modelsync writes the string ``s``: ``"plain"``, ``"single"`` or ``"double"``.
+
+    ``value`` is true for a block mapping value, where more characters may stay plain;
+    keys and items of flow sequences use the strict rule.
+    """
+    if value:
+        plain = bool(_PLAIN_VALUE.fullmatch(s)) and not (": " in s or " #" in s or s.endswith(":"))
+    else:
+        plain = bool(_PLAIN.fullmatch(s))
+    if plain and not s.endswith(" ") and s not in _SPECIAL_WORDS and not _NUMBERISH.fullmatch(s):
+        return "plain"
+    return "single" if _single_quotable(s) else "double"
+
+
+_ESCAPES = {
+    "\0": "\\0",
+    "\x07": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\x0b": "\\v",
+    "\x0c": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    '"': '\\"',
+    "\\": "\\\\",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+
+
+def _double_quote(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        esc = _ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
+            continue
+        o = ord(ch)
+        if 0x20 <= o <= 0x7E or o == 0xA0 or (o > 0xA0 and _single_quotable(ch)):
+            out.append(ch)
+        elif 0xD800 <= o <= 0xDFFF:
+            raise Unrepresentable(f"lone surrogate in string {s!r}")
+        elif o <= 0xFF:
+            out.append(f"\\x{o:02X}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04X}")
+        else:
+            out.append(f"\\U{o:08X}")
+    out.append('"')
+    return "".join(out)
+
+
+def quote(s: str, value: bool = False) -> str:
+    """``s`` as a YAML scalar in modelsync's style (``value``: see :func:`scalar_style`)."""
+    style = scalar_style(s, value)
+    if style == "plain":
+        return s
+    if style == "single":
+        return "'" + s.replace("'", "''") + "'"
+    return _double_quote(s)
+
+
+def format_float(x: float) -> str:
+    """A float that YAML 1.1 and 1.2 both read back exactly: ``0.075``, ``1.0e-07``."""
+    if math.isnan(x):
+        return ".nan"
+    if math.isinf(x):
+        return ".inf" if x > 0 else "-.inf"
+    text = repr(float(x)).lower()
+    if "e" in text and "." not in text:
+        text = text.replace("e", ".0e", 1)
+    return text
+
+
+def _scalar(value: Any, block_value: bool = False) -> str:
+    if isinstance(value, str):
+        return quote(value, block_value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return format_float(value)
+    raise Unrepresentable(f"cannot write a value of type {type(value).__name__}")
+
+
+def _key(key: Any) -> str:
+    if key is None or isinstance(key, (Mapping, list, tuple)):
+        raise Unrepresentable(f"cannot write a key of type {type(key).__name__}")
+    if isinstance(key, str) and _LINE_BREAKS.search(key):
+        raise Unrepresentable("multi-line key")  # emitters use the explicit "? key" form
+    text = _scalar(key)
+    if len(text) >= 128:  # and for long keys
+        raise Unrepresentable("key too long for a simple key")
+    return text
+
+
+_LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float))
+
+
+# --- canonical writer ------------------------------------------------------------------
+
+
+def _emit_mapping(mapping: Mapping[Any, Any], indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for key, value in mapping.items():
+        head = f"{pad}{_key(key)}:"
+        if isinstance(value, Mapping):
+            if value:
+                out.append(head + "\n")
+                _emit_mapping(value, indent + 2, out)
+            else:
+                out.append(head + " {}\n")
+        elif isinstance(value, list):
+            if all(_is_scalar(v) for v in value):
+                out.append(head + " [" + ", ".join(_scalar(v) for v in value) + "]\n")
+            else:
+                out.append(head + "\n")
+                _emit_sequence(value, indent + 2, out)
+        elif value is None:
+            out.append(head + "\n")
+        else:
+            out.append(f"{head} {_scalar(value, True)}\n")
+
+
+def _emit_sequence(seq: Sequence[Any], indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for item in seq:
+        if isinstance(item, Mapping) and item:
+            start = len(out)
+            _emit_mapping(item, indent + 2, out)
+            out[start] = pad + "- " + out[start][indent + 2 :]
+        elif _is_scalar(item):
+            out.append(f"{pad}- {_scalar(item, True)}\n")
+        else:
+            raise Unrepresentable("nested sequence item")
+
+
+def dump(doc: Mapping[Any, Any]) -> str:
+    """Write a mapping of plain data (dict, list, str, int, float, bool, None) canonically.
+
+    Raises :class:`Unrepresentable` for data outside the canonical layout; callers then
+    fall back to :class:`RoundTrip`, which writes anything.
+    """
+    if not doc:
+        return "{}\n"
+    out: list[str] = []
+    _emit_mapping(doc, 0, out)
+    return "".join(out)
+
+
+# --- fast safe reader ------------------------------------------------------------------
+
+_loader_class: Any = None
+
+
+def _make_loader() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """Safe loader: C parser, duplicate keys rejected, timestamps kept as strings."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[tuple[str, str]] = set()
+                for key_node, _ in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.tag != (
+                        "tag:yaml.org,2002:merge"
+                    ):
+                        ident = (key_node.tag, key_node.value)
+                        if ident in seen:
+                            raise yaml.constructor.ConstructorError(
+                                "while constructing a mapping",
+                                node.start_mark,
+                                f"found duplicate key {key_node.value!r}",
+                                key_node.start_mark,
+                            )
+                        seen.add(ident)
+            return super().construct_mapping(node, deep=deep)
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def load(data: bytes | str) -> Any:
+    """Parse one YAML document safely and fast; raise :class:`YamlError` with a position."""
+    global _loader_class
+    import yaml
+
+    if _loader_class is None:
+        _loader_class = _make_loader()
+    text = decode(data) if isinstance(data, bytes) else data
+    try:
+        return yaml.load(text, Loader=_loader_class)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        if mark is None:
+            raise YamlError(message or str(exc)) from None
+        raise YamlError(message, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise YamlError("document nested too deeply") from None
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 strictly; raise :class:`YamlError` at the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column) from None
+
+
+# --- round-trip editor -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indent:
+    """Block indentation of a document, as ruamel's ``YAML.indent`` takes it."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+
+
+CANONICAL_INDENT = Indent()
+
+
+def guess_indent(text: str) -> Indent:
+    """The indentation a hand-written document uses, so an edit keeps it.
+
+    Looks at the first nested mapping and the first block sequence item; falls back to the
+    canonical layout for what the document does not show.
+    """
+    mapping: int | None = None
+    offset: int | None = None
+    parent_indent: int | None = None
+    for raw in text.splitlines():
+        stripped = raw.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(stripped)
+        if parent_indent is not None:
+            if stripped.startswith("- "):
+                if offset is None and indent >= parent_indent:
+                    offset = indent - parent_indent
+            elif mapping is None and indent > parent_indent:
+                mapping = indent - parent_indent
+        parent_indent = indent if stripped.rstrip().endswith(":") else None
+        if mapping is not None and offset is not None:
+            break
+    m = mapping or CANONICAL_INDENT.mapping
+    off = CANONICAL_INDENT.offset if offset is None else offset
+    return Indent(mapping=m, sequence=off + 2, offset=off)
+
+
+class RoundTrip:
+    """ruamel.yaml round trip with modelsync's settings; one per process is enough.
+
+    ruamel quirks handled here: ``float`` is written with :func:`format_float` (ruamel
+    writes ``1e-07``, a string to YAML 1.1 readers); the representer is a subclass, so the
+    change stays out of other users of ruamel in the same process.
+    """
+
+    def __init__(self) -> None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.representer import RoundTripRepresenter
+
+        class Representer(RoundTripRepresenter):
+            pass
+
+        def represent_float(rep: Any, data: float) -> Any:
+            return rep.represent_scalar("tag:yaml.org,2002:float", format_float(data))
+
+        Representer.add_representer(float, represent_float)
+        self._yaml: YAML = YAML(typ="rt")
+        self._yaml.Representer = Representer
+        self._yaml.preserve_quotes = True
+        self._yaml.width = 1 << 20
+        self._indent: Indent | None = None
+
+    def load(self, text: str) -> Any:
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        try:
+            return self._yaml.load(text)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            message = " ".join(p for p in (exc.context, exc.problem) if p)
+            if mark is None:
+                raise YamlError(message) from None
+            raise YamlError(message, mark.line + 1, mark.column + 1) from None
+        except (YAMLError, RecursionError) as exc:
+            raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+
+    def dump(self, doc: Any, indent: Indent = CANONICAL_INDENT) -> str:
+        import io
+
+        if indent != self._indent:
+            self._yaml.indent(
+                mapping=indent.mapping, sequence=indent.sequence, offset=indent.offset
+            )
+            self._indent = indent
+        buf = io.StringIO()
+        self._yaml.dump(doc, buf)
+        return buf.getvalue()
+
+    @staticmethod
+    def node(value: Any, block_value: bool = True) -> Any:
+        """Plain data as ruamel nodes in the canonical styles (see :func:`dump`).
+
+        ``block_value``: the value goes into a block mapping (the usual case); pass false
+        for a mapping key.
+        """
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+        def convert(v: Any, block_value: bool = False) -> Any:
+            if isinstance(v, Mapping):
+                cm = CommentedMap()
+                for k, item in v.items():
+                    cm[convert(k)] = convert(item, True)
+                if not v:
+                    cm.fa.set_flow_style()
+                return cm
+            if isinstance(v, list):
+                flow = all(_is_scalar(item) for item in v)
+                seq = CommentedSeq(convert(item, not flow) for item in v)
+                if flow:
+                    seq.fa.set_flow_style()
+                else:
+                    seq.fa.set_block_style()
+                return seq
+            if isinstance(v, str) and type(v) is str:
+                style = scalar_style(v, block_value)
+                if style == "single":
+                    return SingleQuotedScalarString(v)
+                if style == "double":
+                    return DoubleQuotedScalarString(v)
+            return v
+
+        return convert(value, block_value)
