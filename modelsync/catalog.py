@@ -1,0 +1,436 @@
+"""The models.dev catalog: parsing, validation and the mapping to modelsync's fields.
+
+Everything the sync writes about a model comes from :func:`model_from_upstream`; the
+mapping rules are documented in ``docs/format.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import CatalogError
+from .schemas import API_SCHEMA, first_error, validator
+
+log = logging.getLogger(__name__)
+
+SOURCE = "models.dev"
+
+#: Capability vocabulary derived by the sync, in the order it writes them.
+CAPABILITIES: dict[str, str] = {
+    "function_calling": "tool_call is true (or an object with supported: true)",
+    "vision": "image is an input modality",
+    "reasoning": "reasoning is true",
+    "json_mode": "structured_output is true",
+    "pdf_input": "pdf is an input modality",
+    "audio_input": "audio is an input modality",
+    "video_input": "video is an input modality",
+    "image_output": "image is an output modality",
+    "audio_output": "audio is an output modality",
+    "video_output": "video is an output modality",
+}
+
+#: Prices the sync knows, in the order it writes them; other numeric keys follow, sorted.
+PRICE_KEYS = (
+    "input",
+    "output",
+    "reasoning",
+    "cache_read",
+    "cache_write",
+    "input_audio",
+    "output_audio",
+)
+
+#: Model fields owned by the sync, in the order it writes them.
+MODEL_FIELDS = (
+    "name",
+    "family",
+    "context_window",
+    "max_input_tokens",
+    "max_output_tokens",
+    "pricing",
+    "capabilities",
+    "modalities",
+    "knowledge_cutoff",
+    "release_date",
+    "last_updated",
+    "open_weights",
+    "status",
+    "available",
+    "deprecated",
+    "source",
+)
+
+#: Synced fields a model may list in ``pinned``.
+PINNABLE = tuple(f for f in MODEL_FIELDS if f not in ("available", "source"))
+
+#: Provider fields owned by the sync, written after ``provider``.
+PROVIDER_FIELDS = ("name", "env", "api", "doc")
+
+_SAFE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def safe_provider_id(provider_id: str) -> bool:
+    """Whether a provider id can name a file: ``^[a-z0-9][a-z0-9._-]*$``, no ``..``, <= 100."""
+    return bool(_SAFE_ID.fullmatch(provider_id)) and ".." not in provider_id
+
+
+class BadData(ValueError):
+    """Upstream data that breaks a rule; the message names the rule."""
+
+
+@dataclass(frozen=True)
+class PriceTier:
+    """Prices that apply once the prompt is longer than ``above_context`` tokens."""
+
+    above_context: int
+    prices: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """USD per million tokens: base prices, long-context tiers and alternative modes."""
+
+    prices: Mapping[str, float]
+    tiers: tuple[PriceTier, ...] = ()
+    modes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    @property
+    def input(self) -> float | None:
+        return self.prices.get("input")
+
+    @property
+    def output(self) -> float | None:
+        return self.prices.get("output")
+
+    def to_config(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.prices)
+        if self.tiers:
+            out["tiers"] = [{"above_context": t.above_context, **t.prices} for t in self.tiers]
+        if self.modes:
+            out["modes"] = {name: dict(prices) for name, prices in self.modes.items()}
+        return out
+
+    @classmethod
+    def from_config(cls, value: Mapping[str, Any]) -> Pricing:
+        prices = {k: float(v) for k, v in value.items() if _is_number(v)}
+        tiers = tuple(
+            PriceTier(
+                int(t["above_context"]),
+                {k: float(v) for k, v in t.items() if k != "above_context" and _is_number(v)},
+            )
+            for t in value.get("tiers") or ()
+            if isinstance(t, Mapping) and _is_number(t.get("above_context"))
+        )
+        modes = {
+            str(name): {k: float(v) for k, v in prices_.items() if _is_number(v)}
+            for name, prices_ in (value.get("modes") or {}).items()
+            if isinstance(prices_, Mapping)
+        }
+        return cls(prices, tiers, modes)
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model: what models.dev says about it, or what a synced config file holds.
+
+    ``extra`` holds the user-owned keys of a config entry (``notes``,
+    ``task_complexity_score``...); it is empty for a model read from the catalog.
+    """
+
+    provider: str
+    id: str
+    name: str
+    family: str | None = None
+    context_window: int | None = None
+    max_input_tokens: int | None = None
+    max_output_tokens: int | None = None
+    pricing: Pricing | None = None
+    capabilities: tuple[str, ...] = ()
+    modalities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    knowledge_cutoff: str | None = None
+    release_date: str | None = None
+    last_updated: str | None = None
+    open_weights: bool | None = None
+    status: str | None = None
+    available: bool = True
+    deprecated: bool = False
+    source: str | None = SOURCE
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_config(self) -> dict[str, Any]:
+        """The synced fields of this model as a config entry, in canonical order."""
+        out: dict[str, Any] = {"name": self.name}
+        for key in ("family", "context_window", "max_input_tokens", "max_output_tokens"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.pricing is not None:
+            out["pricing"] = self.pricing.to_config()
+        out["capabilities"] = list(self.capabilities)
+        if self.modalities:
+            out["modalities"] = {k: list(v) for k, v in self.modalities.items()}
+        for key in ("knowledge_cutoff", "release_date", "last_updated", "open_weights"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.status in ("alpha", "beta"):
+            out["status"] = self.status
+        out["available"] = self.available
+        out["deprecated"] = self.deprecated
+        out["source"] = SOURCE
+        return out
+
+    @classmethod
+    def from_config(cls, provider: str, model_id: str, entry: Mapping[str, Any]) -> Model:
+        """A model from a config entry (read with :func:`modelsync.yamlfmt.load`)."""
+
+        def get(key: str, kind: type | tuple[type, ...]) -> Any:
+            value = entry.get(key)
+            if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+                return value
+            return None
+
+        pricing = entry.get("pricing")
+        modalities = entry.get("modalities")
+        caps = entry.get("capabilities")
+        return cls(
+            provider=provider,
+            id=model_id,
+            name=get("name", str) or model_id,
+            family=get("family", str),
+            context_window=get("context_window", int),
+            max_input_tokens=get("max_input_tokens", int),
+            max_output_tokens=get("max_output_tokens", int),
+            pricing=Pricing.from_config(pricing) if isinstance(pricing, Mapping) else None,
+            capabilities=tuple(str(c) for c in caps) if isinstance(caps, list) else (),
+            modalities=(
+                {
+                    str(k): tuple(str(x) for x in v)
+                    for k, v in modalities.items()
+                    if isinstance(v, list)
+                }
+                if isinstance(modalities, Mapping)
+                else {}
+            ),
+            knowledge_cutoff=get("knowledge_cutoff", str),
+            release_date=get("release_date", str),
+            last_updated=get("last_updated", str),
+            open_weights=get("open_weights", bool),
+            status=get("status", str),
+            available=entry.get("available") is not False,
+            deprecated=entry.get("deprecated") is True,
+            source=get("source", str),
+            extra={k: v for k, v in entry.items() if k not in MODEL_FIELDS},
+        )
+
+
+@dataclass
+class Provider:
+    """One provider of the catalog after validation: its synced fields and good models."""
+
+    id: str
+    fields: dict[str, Any]
+    models: dict[str, Model]
+    #: Models skipped because their data breaks a rule: id -> reason.
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_config_fields(self) -> dict[str, Any]:
+        return dict(self.fields)
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def parse_catalog(body: bytes, origin: str) -> dict[str, Any]:
+    """Decode a catalog download; raise :class:`CatalogError` if it is not a catalog."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        head = body[:60].decode("utf-8", "replace").strip().splitlines()
+        hint = f" (starts with {head[0][:40]!r})" if head else " (empty)"
+        raise CatalogError(f"{origin}: not valid JSON: {exc}{hint}") from None
+    except RecursionError:
+        raise CatalogError(f"{origin}: JSON nested too deeply") from None
+    if not isinstance(data, dict):
+        raise CatalogError(
+            f"{origin}: not a models.dev catalog: top level is a {type(data).__name__}, "
+            "not an object of providers"
+        )
+    if not any(isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()):
+        raise CatalogError(f"{origin}: not a models.dev catalog: it has no providers with models")
+    return data
+
+
+def newest_update(catalog: Mapping[str, Any]) -> str | None:
+    """The newest ``last_updated`` of any model in a raw catalog (a catalog's date)."""
+    newest: str | None = None
+    for provider in catalog.values():
+        if not isinstance(provider, dict) or not isinstance(provider.get("models"), dict):
+            continue
+        for model in provider["models"].values():
+            if isinstance(model, dict):
+                value = model.get("last_updated")
+                if isinstance(value, str) and (newest is None or value > newest):
+                    newest = value
+    return newest
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value: str, what: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadData(f"{what}: not encodable as UTF-8") from None
+    return value
+
+
+def _price(value: Any, what: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise BadData(f"{what}: {value!r} is not a finite price >= 0")
+    return number
+
+
+def _prices(cost: Mapping[str, Any], what: str) -> dict[str, float]:
+    out = {k: _price(cost[k], f"{what}.{k}") for k in PRICE_KEYS if _is_number(cost.get(k))}
+    for key in sorted(cost):
+        if key not in out and _is_number(cost[key]):
+            out[_text(key, what)] = _price(cost[key], f"{what}.{key}")
+    return out
+
+
+def _pricing(raw: Mapping[str, Any]) -> Pricing | None:
+    cost = raw.get("cost")
+    modes_raw = (raw.get("experimental") or {}).get("modes") or {}
+    modes = {
+        _text(name, "experimental.modes"): _prices(mode["cost"], f"experimental.modes.{name}.cost")
+        for name, mode in sorted(modes_raw.items())
+        if isinstance(mode, Mapping) and isinstance(mode.get("cost"), Mapping)
+    }
+    if not isinstance(cost, Mapping):
+        return Pricing({}, (), modes) if modes else None
+    tiers: list[PriceTier] = []
+    for index, tier in enumerate(cost.get("tiers") or ()):
+        kind = tier["tier"]["type"]
+        if kind != "context":
+            log.debug("ignoring a price tier of unknown type %r", kind)
+            continue
+        tiers.append(PriceTier(int(tier["tier"]["size"]), _prices(tier, f"cost.tiers.{index}")))
+    if not cost.get("tiers") and isinstance(cost.get("context_over_200k"), Mapping):
+        tiers.append(
+            PriceTier(200_000, _prices(cost["context_over_200k"], "cost.context_over_200k"))
+        )
+    tiers.sort(key=lambda t: t.above_context)
+    return Pricing(_prices(cost, "cost"), tuple(tiers), modes)
+
+
+def _capabilities(
+    raw: Mapping[str, Any], inputs: tuple[str, ...], outputs: tuple[str, ...]
+) -> tuple[str, ...]:
+    tool_call = raw.get("tool_call")
+    have = {
+        "function_calling": tool_call is True
+        or (isinstance(tool_call, Mapping) and tool_call.get("supported") is True),
+        "vision": "image" in inputs,
+        "reasoning": raw.get("reasoning") is True,
+        "json_mode": raw.get("structured_output") is True,
+        "pdf_input": "pdf" in inputs,
+        "audio_input": "audio" in inputs,
+        "video_input": "video" in inputs,
+        "image_output": "image" in outputs,
+        "audio_output": "audio" in outputs,
+        "video_output": "video" in outputs,
+    }
+    return tuple(name for name in CAPABILITIES if have[name])
+
+
+def model_from_upstream(provider_id: str, model_id: str, raw: Mapping[str, Any]) -> Model:
+    """Map one upstream model (already valid against the API schema) to a :class:`Model`.
+
+    Raises :class:`BadData` for what a schema cannot express (NaN, unencodable text).
+    """
+    _text(model_id, "model id")
+    limit = raw.get("limit") or {}
+    modalities_raw = raw.get("modalities") or {}
+    modalities = {
+        key: tuple(_text(m, f"modalities.{key}") for m in modalities_raw[key])
+        for key in ("input", "output")
+        if key in modalities_raw
+    }
+    status = raw.get("status")
+
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return None if value is None else _text(value, key)
+
+    def tokens(key: str) -> int | None:
+        value = limit.get(key)
+        return None if value is None else int(value)
+
+    return Model(
+        provider=provider_id,
+        id=model_id,
+        name=text("name") or model_id,
+        family=text("family"),
+        context_window=tokens("context"),
+        max_input_tokens=tokens("input"),
+        max_output_tokens=tokens("output"),
+        pricing=_pricing(raw),
+        capabilities=_capabilities(raw, modalities.get("input", ()), modalities.get("output", ())),
+        modalities=modalities,
+        knowledge_cutoff=text("knowledge"),
+        release_date=text("release_date"),
+        last_updated=text("last_updated"),
+        open_weights=raw.get("open_weights"),
+        status=status if status in ("alpha", "beta", "deprecated") else None,
+        deprecated=status == "deprecated",
+    )
+
+
+def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
+    """Validate and map one provider; bad models are skipped and listed in ``skipped``.
+
+    Raises :class:`BadData` when the provider itself is unusable.
+    """
+    if not safe_provider_id(provider_id):
+        raise BadData("provider id is not a safe file name (^[a-z0-9][a-z0-9._-]*$, no '..')")
+    problem = first_error(validator(API_SCHEMA, "provider"), raw)
+    if problem:
+        raise BadData(problem)
+    fields: dict[str, Any] = {}
+    for key in PROVIDER_FIELDS:
+        value = raw.get(key)
+        if value is not None:
+            fields[key] = (
+                [_text(v, key) for v in value] if isinstance(value, list) else _text(value, key)
+            )
+    models: dict[str, Model] = {}
+    skipped: dict[str, str] = {}
+    model_validator = validator(API_SCHEMA, "model")
+    for model_id, model_raw in raw["models"].items():
+        problem = first_error(model_validator, model_raw)
+        if problem is None:
+            try:
+                models[model_id] = model_from_upstream(provider_id, model_id, model_raw)
+                continue
+            except BadData as exc:
+                problem = str(exc)
+            except (TypeError, ValueError, KeyError, OverflowError) as exc:
+                problem = f"unusable value ({exc})"
+        skipped[model_id] = problem
+    return Provider(provider_id, fields, models, skipped)
+
+
+def iter_providers(catalog: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Providers of a raw catalog in a stable order."""
+    for provider_id in sorted(catalog):
+        yield provider_id, catalog[provider_id]
