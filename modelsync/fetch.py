@@ -1,0 +1,233 @@
+"""Getting the catalog: from a URL through the HTTP cache, from a file, or the snapshot
+bundled in the package.
+
+Fallback order for a URL (documented in the README):
+
+1. a fresh cached response (younger than ``cache_ttl``): no request at all;
+2. the network (a conditional request when the cache holds an expired response);
+3. on any failure (network, HTTP status, a body that is not a catalog): the cached
+   response, however old, with a warning naming the cache and its age;
+4. if there is none: :class:`~modelsync.errors.FetchError`, after which the sync may use
+   the bundled snapshot (see :mod:`modelsync.sync`).
+
+``--offline`` skips step 2.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .catalog import parse_catalog
+from .errors import CatalogError, FetchError
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PREFIX = "models-dev-"
+
+
+@dataclass
+class Fetched:
+    """A catalog download and where it came from."""
+
+    body: bytes
+    #: network, revalidated, cache, stale-cache, bundled or file
+    origin: str
+    source: str
+    catalog: dict[str, Any] = field(repr=False, default_factory=dict)
+    fetched_at: float | None = None
+    expires_at: float | None = None
+    snapshot_date: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def age(self) -> float | None:
+        return None if self.fetched_at is None else max(0.0, time.time() - self.fetched_at)
+
+
+def classify(source: str) -> tuple[str, str]:
+    """``("url", url)`` or ``("file", path)``; raise :class:`FetchError` for other schemes."""
+    if "://" not in source:
+        return "file", source
+    parts = urlsplit(source)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return "file", unquote(parts.path)
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise FetchError(f"source {source!r} has no host")
+        if scheme == "http":
+            from .http import is_loopback
+
+            if not is_loopback(source):
+                log.warning(
+                    "source %s is plain http: the catalog can be altered in transit", source
+                )
+        return "url", source
+    raise FetchError(
+        f"source {source!r}: unsupported scheme {parts.scheme!r} (use https://, http:// or a path)"
+    )
+
+
+def human_age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{int(seconds)} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def read_file(path: str, settings: Settings) -> Fetched:
+    try:
+        size = os.stat(path).st_size
+        if size > settings.max_response_bytes:
+            raise FetchError(
+                f"{path}: {size:,} bytes exceeds the limit of {settings.max_response_bytes:,} "
+                "bytes (modelsync.max_response_bytes)"
+            )
+        with open(path, "rb") as fh:
+            body = fh.read()
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.endswith(".gz"):
+        body = _gunzip(body, path, settings.max_response_bytes)
+    return Fetched(body, "file", path, parse_catalog(body, path))
+
+
+def _gunzip(body: bytes, origin: str, limit: int) -> bytes:
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise CatalogError(f"{origin}: not valid gzip: {exc}") from None
+    if len(out) > limit:
+        raise FetchError(f"{origin}: inflates past the limit of {limit:,} bytes")
+    return out
+
+
+def bundled_path() -> Path:
+    """The newest catalog snapshot shipped inside the package."""
+    data = resources.files("modelsync") / "data"
+    names = sorted(
+        p.name
+        for p in data.iterdir()
+        if p.name.startswith(BUNDLED_PREFIX) and p.name.endswith(".json.gz")
+    )
+    if not names:
+        raise FetchError("the bundled catalog snapshot is missing from this installation")
+    return Path(str(data / names[-1]))
+
+
+def bundled_date() -> str:
+    return bundled_path().name[len(BUNDLED_PREFIX) : -len(".json.gz")]
+
+
+def read_bundled() -> Fetched:
+    path = bundled_path()
+    body = gzip.decompress(path.read_bytes())
+    date = bundled_date()
+    return Fetched(
+        body,
+        "bundled",
+        f"bundled snapshot {date}",
+        parse_catalog(body, str(path)),
+        snapshot_date=date,
+    )
+
+
+def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched:
+    """The catalog at ``url`` through the HTTP cache (see the module docstring)."""
+    import sqlite3
+
+    from . import http
+
+    try:
+        return _fetch_url(url, settings, offline=offline)
+    except sqlite3.DatabaseError as exc:
+        http.discard_cache(http.cache_file(settings), exc)
+        return _fetch_url(url, settings, offline=offline)
+
+
+def _cached(response: Any, origin: str, url: str) -> Fetched:
+    body = response.content
+    created = response.created_at.timestamp() if response.created_at else None
+    expires = response.expires.timestamp() if response.expires else None
+    return Fetched(body, origin, url, parse_catalog(body, f"cached {url}"), created, expires)
+
+
+def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
+    import requests
+
+    from . import http
+
+    cache_path = http.cache_file(settings)
+    with http.open_session(settings) as session:
+        key = session.cache.create_key(session.prepare_request(requests.Request("GET", url)))
+        previous = session.cache.get_response(key)
+        if previous is not None:
+            try:
+                good = _cached(previous, "cache", url)
+            except CatalogError as exc:
+                log.warning("discarding a cached response that is not a catalog: %s", exc)
+                session.cache.delete(key)
+                previous = None
+            else:
+                if offline or not previous.is_expired:
+                    if offline and previous.is_expired:
+                        good.origin = "stale-cache"
+                    return good
+        if offline:
+            raise FetchError(f"offline, and the HTTP cache {cache_path} holds no catalog for {url}")
+        try:
+            response = session.get(url, timeout=(settings.connect_timeout, settings.read_timeout))
+            if response.status_code != 200:
+                raise FetchError(
+                    f"{url}: HTTP {response.status_code} {response.reason or ''}".strip()
+                )
+            revalidated = bool(getattr(response, "from_cache", False))
+            fetched = Fetched(
+                response.content,
+                "revalidated" if revalidated else "network",
+                url,
+                parse_catalog(response.content, url),
+            )
+            if revalidated:
+                fetched.fetched_at = response.created_at.timestamp()
+                fetched.expires_at = response.expires.timestamp() if response.expires else None
+            else:
+                fetched.fetched_at = time.time()
+                fetched.expires_at = fetched.fetched_at + settings.cache_ttl
+            return fetched
+        except (requests.RequestException, FetchError) as exc:
+            reason = (
+                exc if isinstance(exc, FetchError) else FetchError(f"{url}: {http.describe(exc)}")
+            )
+            # Whatever the failed request stored must not replace the last good response.
+            if previous is not None:
+                session.cache.save_response(previous, key, previous.expires)
+                log.warning(
+                    "%s; using the cached catalog from %s (fetched %s ago)",
+                    reason,
+                    cache_path,
+                    human_age(good.age or 0.0),
+                )
+                good.origin = "stale-cache"
+                return good
+            session.cache.delete(key)
+            raise reason from None

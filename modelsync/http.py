@@ -1,0 +1,232 @@
+"""The HTTP session: requests-cache over SQLite, bounded retries, size limit, safe redirects.
+
+Imported only when the catalog has to come over HTTP: requests and requests-cache take
+~100 ms to import, more than a whole no-op sync.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests_cache import CachedSession
+from urllib3.util.retry import Retry
+
+from . import __version__
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "http-cache.sqlite"
+USER_AGENT = f"modelsync/{__version__} (+https://pypi.org/project/modelsync/)"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class ResponseTooLarge(requests.RequestException):
+    """The response is larger than ``max_response_bytes`` (after decompression)."""
+
+
+class UnsafeRedirect(requests.RequestException):
+    """A redirect to another host or from https to http."""
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class BoundedRetry(Retry):
+    """urllib3's Retry, with ``Retry-After`` honoured only up to ``cap`` seconds.
+
+    (urllib3 2.6+ has ``retry_after_max`` for this; older releases, which requests still
+    accepts, do not.)
+    """
+
+    def __init__(self, *args: Any, cap: float = 30.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    def new(self, **kwargs: Any) -> BoundedRetry:
+        retry = super().new(**kwargs)
+        retry.cap = self.cap
+        return retry
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value: float | None = super().get_retry_after(response)
+        return None if value is None else min(value, self.cap)
+
+
+class LimitedAdapter(HTTPAdapter):
+    """Reads each body itself, refusing one larger than ``max_bytes`` once decompressed.
+
+    The body is read in chunks as it arrives, so neither a huge response nor a small
+    compressed one that inflates past the limit is ever held in memory whole.
+    """
+
+    def __init__(self, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_bytes = max_bytes
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        response = super().send(
+            request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise ResponseTooLarge(
+                    f"response of {int(declared):,} bytes exceeds the limit of "
+                    f"{self.max_bytes:,} bytes (modelsync.max_response_bytes)"
+                )
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.raw.stream(64 * 1024, decode_content=True):
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise ResponseTooLarge(
+                        f"response exceeds the limit of {self.max_bytes:,} bytes "
+                        "(modelsync.max_response_bytes)"
+                    )
+                chunks.append(chunk)
+        except ResponseTooLarge:
+            response.close()
+            raise
+        except Urllib3Error as exc:
+            response.close()
+            raise requests.ConnectionError(f"reading the response failed: {exc}") from None
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]
+        response.raw.release_conn()
+        return response
+
+
+class Session(CachedSession):
+    """A CachedSession that follows redirects only within the same host and scheme."""
+
+    def get_redirect_target(self, resp: Any) -> str | None:
+        target: str | None = super().get_redirect_target(resp)
+        if target:
+            old, new = urlsplit(resp.url), urlsplit(urljoin(resp.url, target))
+            if (new.hostname, new.port) != (old.hostname, old.port) or (
+                old.scheme == "https" and new.scheme != "https"
+            ):
+                raise UnsafeRedirect(
+                    f"refusing a redirect from {old.scheme}://{old.netloc} to "
+                    f"{new.scheme}://{new.netloc}"
+                )
+        return target
+
+
+def cache_file(settings: Settings) -> Path:
+    return settings.cache_path / CACHE_FILE
+
+
+def open_session(settings: Settings) -> Session:
+    """The session for catalog downloads; a corrupt cache database is discarded."""
+    path = cache_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        check_database(path)
+        return _make_session(settings, path)
+    except sqlite3.DatabaseError as exc:
+        discard_cache(path, exc)
+    return _make_session(settings, path)
+
+
+def check_database(path: Path) -> None:
+    """Raise ``sqlite3.DatabaseError`` if the cache database is corrupt or truncated."""
+    if not path.exists():
+        return
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = con.execute("PRAGMA quick_check").fetchone()
+    finally:
+        con.close()
+    if not row or row[0] != "ok":
+        raise sqlite3.DatabaseError(row[0] if row else "quick_check failed")
+
+
+def discard_cache(path: Path, exc: BaseException) -> None:
+    log.warning("HTTP cache %s is unreadable (%s); discarding it", path, exc)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _make_session(settings: Settings, path: Path) -> Session:
+    session = Session(
+        str(path),
+        backend="sqlite",
+        expire_after=settings.cache_ttl,
+        cache_control=False,
+        allowable_codes=(200,),
+        allowable_methods=("GET",),
+        stale_if_error=False,
+    )
+    retry = BoundedRetry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        other=0,
+        backoff_factor=0.5,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        cap=settings.retry_after_max,
+    )
+    adapter = LimitedAdapter(settings.max_response_bytes, max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.max_redirects = 5
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason for a request failure."""
+    if isinstance(exc, (ResponseTooLarge, UnsafeRedirect)):
+        return str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, requests.ReadTimeout):
+        return "timed out waiting for the server to answer"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "too many redirects"
+    text = str(exc)
+    lowered = text.lower()
+    if (
+        "name or service not known" in lowered
+        or "nameresolutionerror" in lowered
+        or ("failed to resolve" in lowered)
+        or "temporary failure in name resolution" in lowered
+    ):
+        return "cannot resolve the host name"
+    if "connection refused" in lowered:
+        return "connection refused"
+    if "timed out" in lowered:
+        return "timed out"
+    return text.splitlines()[0][:200] if text else type(exc).__name__
