@@ -1,0 +1,521 @@
+"""The ownership-aware merge of a provider's catalog data into its config document.
+
+One algorithm, two document types: plain ``dict``/``list`` data (for files in the
+canonical layout, written back with :func:`modelsync.yamlfmt.dump`) and ruamel's
+``CommentedMap``/``CommentedSeq`` (for files a person has formatted or commented,
+written back with :class:`modelsync.yamlfmt.RoundTrip`). An :class:`Editor` hides the
+difference: how to make a node, insert a key at a position, delete a key.
+
+Ownership (``docs/format.md``): in a managed entry (``source: models.dev``) the sync owns
+the fields of :data:`~modelsync.catalog.MODEL_FIELDS` except those listed in ``pinned``;
+every other key, every entry without ``source: models.dev`` and every file of a provider
+that is not in the catalog (beyond marking its managed models unavailable) is the user's.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
+from .errors import ConfigError
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a merge changed (or, for ``pinned`` and ``shadowed``, left alone).
+
+    ``kind`` is one of ``added``, ``removed`` (now unavailable), ``back`` (available
+    again), ``pruned``, ``price``, ``context_window``, ``max_output_tokens``,
+    ``deprecated``, ``pinned`` (upstream differs from a pinned field), ``shadowed`` (a
+    hand-written entry has the id of a catalog model).
+    """
+
+    provider: str
+    model: str
+    kind: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
+
+# --- editors ---------------------------------------------------------------------------
+
+
+class Editor:
+    """Edits plain data; :class:`RuamelEditor` overrides what comments need."""
+
+    def node(self, value: Any, block_value: bool = True) -> Any:
+        return value
+
+    def mapping(self) -> MutableMapping[Any, Any]:
+        return {}
+
+    def insert(
+        self,
+        mapping: MutableMapping[Any, Any],
+        index: int,
+        key: Any,
+        value: Any,
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        if index >= len(mapping):
+            mapping[key] = value
+            return
+        items = list(mapping.items())
+        items.insert(index, (key, value))
+        mapping.clear()
+        mapping.update(items)
+
+    def insert_many(
+        self,
+        mapping: MutableMapping[Any, Any],
+        placed: Sequence[tuple[int, Any, Any]],
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        """Insert ``(index, key, value)`` items; indexes refer to the mapping as it was."""
+        if not placed:
+            return
+        items = list(mapping.items())
+        out: list[tuple[Any, Any]] = []
+        pending = sorted(placed, key=lambda p: p[0])
+        j = 0
+        for i, item in enumerate(items):
+            while j < len(pending) and pending[j][0] <= i:
+                out.append((pending[j][1], pending[j][2]))
+                j += 1
+            out.append(item)
+        out.extend((key, value) for _, key, value in pending[j:])
+        mapping.clear()
+        mapping.update(out)
+
+    def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
+        del mapping[key]
+
+    def set_items(self, seq: MutableSequence[Any], items: list[Any]) -> None:
+        seq[:] = [self.node(item) for item in items]
+
+
+class RuamelEditor(Editor):
+    """Edits ruamel round-trip nodes and keeps comments next to what they describe.
+
+    ruamel stores the comment lines that follow a key (up to the next key) on that key,
+    or on the last key inside its value. Inserting after such a key, or deleting it, would
+    move those lines to the wrong place; here they are moved along so that they stay just
+    above the key they preceded in the file.
+    """
+
+    def __init__(self) -> None:
+        from .yamlfmt import RoundTrip
+
+        self._node = RoundTrip.node
+
+    def node(self, value: Any, block_value: bool = True) -> Any:
+        return self._node(value, block_value)
+
+    def mapping(self) -> MutableMapping[Any, Any]:
+        from ruamel.yaml.comments import CommentedMap
+
+        return CommentedMap()
+
+    def insert(
+        self,
+        mapping: MutableMapping[Any, Any],
+        index: int,
+        key: Any,
+        value: Any,
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        keys = list(mapping)
+        follow = None
+        if index > 0:
+            follow = _take_following(mapping[keys[index - 1]], mapping, keys[index - 1])
+        elif keys:
+            follow = _take_start_comment(mapping, parent)
+        mapping.insert(index, key, value)  # type: ignore[attr-defined]
+        if follow is not None:
+            _put_following(value, mapping, key, follow)
+
+    def insert_many(
+        self,
+        mapping: MutableMapping[Any, Any],
+        placed: Sequence[tuple[int, Any, Any]],
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        # Insert from the end so that earlier indexes stay valid; equal indexes go in
+        # reverse so that they end up in the given order.
+        for index, key, value in sorted(placed, key=lambda p: p[0], reverse=True)[::1]:
+            self.insert(mapping, index, key, value, parent)
+
+    def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
+        keys = list(mapping)
+        position = keys.index(key)
+        follow = _take_following(mapping[key], mapping, key)
+        del mapping[key]
+        mapping.ca.items.pop(key, None)  # type: ignore[attr-defined]
+        if follow is None:
+            return
+        if position > 0:
+            previous = keys[position - 1]
+            _put_following(mapping[previous], mapping, previous, follow)
+        elif mapping:
+            lines = [ln.strip() for ln in follow.value.splitlines() if ln.strip()]
+            text = "\n".join(ln.lstrip("#").lstrip() for ln in lines if ln.startswith("#"))
+            if text:
+                mapping.yaml_set_start_comment(text, indent=follow.column or 0)  # type: ignore[attr-defined]
+
+    def set_items(self, seq: MutableSequence[Any], items: list[Any]) -> None:
+        seq[:] = [self.node(item, block_value=False) for item in items]
+
+
+def _last_slot(value: Any, container: Any, key: Any) -> tuple[Any, Any, int]:
+    """Where ruamel keeps the comment that follows ``container[key]``'s whole subtree."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    while (
+        isinstance(value, (CommentedMap, CommentedSeq))
+        and len(value)
+        and not (value.fa.flow_style())
+    ):
+        container = value
+        key = next(reversed(value)) if isinstance(value, CommentedMap) else len(value) - 1
+        value = container[key]
+    return container, key, 2 if isinstance(container, CommentedMap) else 0
+
+
+def _take_following(value: Any, container: Any, key: Any) -> Any:
+    """Detach the comment lines after ``container[key]`` (not its end-of-line comment)."""
+    holder, slot_key, index = _last_slot(value, container, key)
+    slot = holder.ca.items.get(slot_key)
+    token = slot[index] if slot and len(slot) > index else None
+    if token is None or "\n" not in token.value:
+        return None
+    eol, _, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    follow = copy.copy(token)
+    follow.value = rest
+    if eol.strip():
+        token.value = eol + "\n"
+    else:
+        slot[index] = None
+    return follow
+
+
+def _put_following(value: Any, container: Any, key: Any, follow: Any) -> None:
+    holder, slot_key, index = _last_slot(value, container, key)
+    slot = holder.ca.items.setdefault(slot_key, [None, None, None, None])
+    while len(slot) <= index:
+        slot.append(None)
+    token = slot[index]
+    if token is None:
+        follow = copy.copy(follow)
+        follow.value = "\n" + follow.value
+        slot[index] = follow
+    else:
+        token.value = token.value + follow.value
+    return None
+
+
+def _take_start_comment(mapping: Any, parent: tuple[MutableMapping[Any, Any], Any] | None) -> Any:
+    """Detach the comment above a mapping's first key, as a 'following' token."""
+    tokens = None
+    if mapping.ca.comment and len(mapping.ca.comment) > 1 and mapping.ca.comment[1]:
+        tokens = mapping.ca.comment[1]
+        mapping.ca.comment[1] = None
+    if parent is not None:
+        pslot = parent[0].ca.items.get(parent[1])  # type: ignore[attr-defined]
+        if pslot and len(pslot) > 3 and pslot[3]:
+            tokens = tokens or pslot[3]
+            pslot[3] = None
+    if not tokens:
+        return None
+    follow = copy.copy(tokens[0])
+    follow.value = "".join(" " * (t.column or 0) + t.value for t in tokens)
+    return follow
+
+
+# --- merge -----------------------------------------------------------------------------
+
+
+def is_managed(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and entry.get("source") == SOURCE
+
+
+def user_keys(entry: Mapping[Any, Any]) -> list[Any]:
+    return [k for k in entry if k not in MODEL_FIELDS]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as YAML values: 4 and 4.0 differ, True and 1 differ, str styles do not."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and bool(a) == bool(b)
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, float) and isinstance(b, float) and float(a) == float(b)
+    if isinstance(a, int) or isinstance(b, int):
+        return isinstance(a, int) and isinstance(b, int) and int(a) == int(b)
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and str(a) == str(b)
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=False))
+    return a is None and b is None
+
+
+def plain(value: Any) -> Any:
+    """A ruamel value as plain data (for reports and comparisons)."""
+    if isinstance(value, Mapping):
+        return {str(k) if isinstance(k, str) else k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+class Merger:
+    """Merges one provider's catalog data into one config document."""
+
+    def __init__(self, editor: Editor, provider_id: str, *, prune: bool = False) -> None:
+        self.editor = editor
+        self.provider_id = provider_id
+        self.prune = prune
+        self.changes: list[Change] = []
+
+    # -- generic field sync ------------------------------------------------------------
+
+    def _position(self, mapping: Mapping[Any, Any], key: str, order: Sequence[str]) -> int:
+        """Where a missing ``key`` goes: after the nearest earlier key of ``order``."""
+        rank = {k: i for i, k in enumerate(order)}
+        mine = rank[key]
+        keys = list(mapping)
+        best_after = -1
+        first_later = None
+        for i, k in enumerate(keys):
+            r = rank.get(k) if isinstance(k, str) else None
+            if r is None:
+                continue
+            if r < mine:
+                best_after = i
+            elif first_later is None:
+                first_later = i
+        if best_after >= 0:
+            return best_after + 1
+        return first_later if first_later is not None else len(keys)
+
+    def _assign(self, container: MutableMapping[Any, Any], key: Any, new: Any) -> None:
+        current = container[key]
+        if isinstance(current, MutableMapping) and isinstance(new, Mapping) and new:
+            self._sync_mapping(current, new)
+        elif isinstance(current, list) and isinstance(new, list):
+            if _same(current, new):
+                return
+            if (
+                len(current) == len(new)
+                and all(isinstance(c, MutableMapping) for c in current)
+                and all(isinstance(n, Mapping) for n in new)
+            ):
+                for c, n in zip(current, new, strict=False):
+                    self._sync_mapping(c, n)
+            else:
+                self.editor.set_items(current, new)
+        elif not _same(current, new):
+            container[key] = self.editor.node(new)
+
+    def _sync_mapping(self, current: MutableMapping[Any, Any], new: Mapping[str, Any]) -> None:
+        order = list(new)
+        for key in [k for k in current if k not in new]:
+            self.editor.delete(current, key)
+        for key, value in new.items():
+            if key in current:
+                self._assign(current, key, value)
+            else:
+                self.editor.insert(
+                    current, self._position(current, key, order), key, self.editor.node(value)
+                )
+
+    def _sync_fields(
+        self,
+        target: MutableMapping[Any, Any],
+        new: Mapping[str, Any],
+        order: Sequence[str],
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
+        for key in order:
+            if key in skip:
+                continue
+            value = new.get(key, _MISSING)
+            if value is _MISSING:
+                if key in target:
+                    self.editor.delete(target, key)
+            elif key in target:
+                self._assign(target, key, value)
+            else:
+                self.editor.insert(
+                    target, self._position(target, key, order), key, self.editor.node(value)
+                )
+
+    # -- models ------------------------------------------------------------------------
+
+    def _pinned(self, model_id: str, entry: Mapping[Any, Any]) -> frozenset[str]:
+        pinned = entry.get("pinned")
+        if pinned is None:
+            return frozenset()
+        if not isinstance(pinned, list) or not all(isinstance(p, str) for p in pinned):
+            raise ConfigError(f"models.{model_id}.pinned must be a list of field names")
+        unknown = [p for p in pinned if p not in PINNABLE]
+        if unknown:
+            raise ConfigError(
+                f"models.{model_id}.pinned: {', '.join(map(repr, unknown))} "
+                f"{'is not a' if len(unknown) == 1 else 'are not'} synced field"
+                f"{'' if len(unknown) == 1 else 's'} (pinnable: {', '.join(PINNABLE)})"
+            )
+        return frozenset(str(p) for p in pinned)
+
+    def _note(
+        self, model_id: str, kind: str, field: str | None = None, old: Any = None, new: Any = None
+    ) -> None:
+        self.changes.append(Change(self.provider_id, model_id, kind, field, old, new))
+
+    def _report_field_changes(
+        self,
+        model_id: str,
+        entry: Mapping[Any, Any],
+        new: Mapping[str, Any],
+        pinned: frozenset[str],
+    ) -> None:
+        old_pricing = entry.get("pricing") if "pricing" not in pinned else None
+        new_pricing = new.get("pricing")
+        if "pricing" not in pinned and not _same(old_pricing, new_pricing):
+            old_p = plain(old_pricing) if isinstance(old_pricing, Mapping) else {}
+            new_p = new_pricing or {}
+            keys = [k for k in dict.fromkeys([*old_p, *new_p]) if k not in ("tiers", "modes")]
+            flat = [k for k in keys if not _same(old_p.get(k), new_p.get(k))]
+            for k in flat:
+                self._note(model_id, "price", k, old_p.get(k), new_p.get(k))
+            for k in ("tiers", "modes"):
+                if not _same(old_p.get(k), new_p.get(k)):
+                    self._note(model_id, "price", k, old_p.get(k), new_p.get(k))
+        for field in ("context_window", "max_output_tokens"):
+            if field in pinned:
+                continue
+            old = entry.get(field)
+            if not _same(old, new.get(field)):
+                self._note(model_id, field, field, plain(old), new.get(field))
+        if (
+            "deprecated" not in pinned
+            and new.get("deprecated") is True
+            and entry.get("deprecated") is not True
+        ):
+            self._note(model_id, "deprecated", "deprecated", plain(entry.get("deprecated")), True)
+        if entry.get("available") is False:
+            self._note(model_id, "back")
+
+    def _capabilities(self, current: Any, derived: list[str]) -> list[str]:
+        """Derived capabilities first, then those the user added, in their order."""
+        extra = (
+            [c for c in current if c not in CAPABILITIES and c not in derived]
+            if isinstance(current, list)
+            else []
+        )
+        return [*derived, *extra]
+
+    def _update_model(
+        self, model_id: str, entry: MutableMapping[Any, Any], new: dict[str, Any]
+    ) -> None:
+        pinned = self._pinned(model_id, entry)
+        for field in sorted(pinned):
+            if field in new and (field not in entry or not _same(entry[field], new[field])):
+                self._note(model_id, "pinned", field, plain(entry.get(field)), new[field])
+        self._report_field_changes(model_id, entry, new, pinned)
+        new = dict(new)
+        new["capabilities"] = self._capabilities(entry.get("capabilities"), new["capabilities"])
+        self._sync_fields(entry, new, MODEL_FIELDS, skip=pinned)
+
+    def _retire_model(
+        self, model_id: str, models: MutableMapping[Any, Any], entry: MutableMapping[Any, Any]
+    ) -> None:
+        if self.prune and not user_keys(entry):
+            self.editor.delete(models, model_id)
+            self._note(model_id, "pruned")
+            return
+        if entry.get("available") is not False:
+            self._note(model_id, "removed")
+            if "available" in entry:
+                self._assign(entry, "available", False)
+            else:
+                self.editor.insert(
+                    entry, self._position(entry, "available", MODEL_FIELDS), "available", False
+                )
+
+    def merge(self, doc: MutableMapping[Any, Any], upstream: Provider | None) -> list[Change]:
+        """Merge ``upstream`` (``None``: the provider left the catalog) into ``doc``."""
+        if "provider" not in doc:
+            self.editor.insert(doc, 0, "provider", self.editor.node(self.provider_id))
+        elif doc["provider"] != self.provider_id:
+            raise ConfigError(
+                f"provider: {doc['provider']!r} does not match the file name ({self.provider_id!r})"
+            )
+        if upstream is not None:
+            self._sync_fields(
+                doc, upstream.fields, ("provider", *PROVIDER_FIELDS), skip=frozenset({"provider"})
+            )
+        models = doc.get("models", _MISSING)
+        if models is _MISSING or models is None:
+            if upstream is None or not upstream.models:
+                return self.changes
+            models = self.editor.mapping()
+            doc["models"] = models
+        elif not isinstance(models, MutableMapping):
+            raise ConfigError("models: must be a mapping of model id to model")
+        catalog = upstream.models if upstream is not None else {}
+        skipped = upstream.skipped if upstream is not None else {}
+        for model_id in list(models):
+            entry = models[model_id]
+            if not is_managed(entry):
+                if model_id in catalog:
+                    self._note(str(model_id), "shadowed")
+                continue
+            if model_id in skipped:
+                continue  # bad upstream data: keep what the file has
+            if model_id in catalog:
+                self._update_model(model_id, entry, catalog[model_id].to_config())
+            else:
+                self._retire_model(model_id, models, entry)
+        keys = [str(k) for k in models]
+        placed = []
+        for model_id in sorted(set(catalog) - set(models)):
+            index = next((i for i, k in enumerate(keys) if k > model_id), len(keys))
+            placed.append(
+                (
+                    index,
+                    self.editor.node(model_id, False),
+                    self.editor.node(catalog[model_id].to_config()),
+                )
+            )
+            self._note(model_id, "added")
+        self.editor.insert_many(models, placed, parent=(doc, "models"))
+        return self.changes
+
+
+def new_document(provider_id: str) -> dict[str, Any]:
+    return {"provider": provider_id}
+
+
+def managed_available(doc: Any) -> int:
+    """How many managed models of a (plain) document are available."""
+    models = doc.get("models") if isinstance(doc, Mapping) else None
+    if not isinstance(models, Mapping):
+        return 0
+    return sum(1 for e in models.values() if is_managed(e) and e.get("available") is not False)

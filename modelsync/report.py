@@ -1,0 +1,276 @@
+"""What a sync did: the :class:`SyncReport`, its JSON form and its human summary.
+
+The JSON form is documented in ``docs/report.md``; keys are only ever added.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .merge import Change
+
+REPORT_VERSION = 1
+
+#: Provider statuses.
+ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED = "added", "changed", "unchanged", "failed", "skipped"
+
+
+@dataclass
+class ProviderResult:
+    """The outcome for one provider (one config file)."""
+
+    id: str
+    status: str
+    path: str
+    changes: list[Change] = field(default_factory=list)
+    #: upstream models skipped for bad data: id -> reason
+    skipped_models: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    in_catalog: bool = True
+    diff: str | None = None
+
+
+@dataclass
+class SourceInfo:
+    origin: str
+    source: str
+    age_seconds: float | None = None
+    snapshot_date: str | None = None
+    sha256: str | None = None
+
+
+@dataclass
+class SyncReport:
+    """Everything a sync did or, with ``dry_run``/``check``, would do."""
+
+    source: SourceInfo
+    config_dir: str
+    providers: list[ProviderResult] = field(default_factory=list)
+    dry_run: bool = False
+    check: bool = False
+    refused: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    # -- derived ---------------------------------------------------------------------------
+
+    def by_status(self, status: str) -> list[ProviderResult]:
+        return [p for p in self.providers if p.status == status]
+
+    @property
+    def changed_files(self) -> list[str]:
+        return [p.path for p in self.providers if p.status in (ADDED, CHANGED)]
+
+    @property
+    def failed(self) -> list[ProviderResult]:
+        return self.by_status(FAILED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.refused is None
+
+    def changes(self, kind: str) -> list[Change]:
+        return [c for p in self.providers for c in p.changes if c.kind == kind]
+
+    def price_changes(self) -> list[Change]:
+        return self.changes("price")
+
+    def priced_models(self) -> list[tuple[str, str]]:
+        """Models whose pricing changed, each once."""
+        return list(dict.fromkeys((c.provider, c.model) for c in self.price_changes()))
+
+    def skipped_models(self) -> list[tuple[str, str, str]]:
+        return [(p.id, m, why) for p in self.providers for m, why in p.skipped_models.items()]
+
+    def counts(self) -> dict[str, Any]:
+        status = Counter(p.status for p in self.providers)
+        kinds = Counter(c.kind for p in self.providers for c in p.changes)
+        return {
+            "providers": {
+                s: status.get(s, 0) for s in (ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED)
+            },
+            "models": {
+                "added": kinds.get("added", 0),
+                "removed": kinds.get("removed", 0),
+                "back": kinds.get("back", 0),
+                "pruned": kinds.get("pruned", 0),
+                "price_changed": len(self.priced_models()),
+                "context_changed": kinds.get("context_window", 0),
+                "output_limit_changed": kinds.get("max_output_tokens", 0),
+                "deprecated": kinds.get("deprecated", 0),
+                "pinned_differs": kinds.get("pinned", 0),
+                "skipped": len(self.skipped_models()),
+            },
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        def change(c: Change) -> dict[str, Any]:
+            out: dict[str, Any] = {"provider": c.provider, "model": c.model}
+            if c.field is not None:
+                out.update(field=c.field, old=c.old, new=c.new)
+            return out
+
+        kinds = (
+            "added",
+            "removed",
+            "back",
+            "pruned",
+            "price",
+            "context_window",
+            "max_output_tokens",
+            "deprecated",
+            "pinned",
+            "shadowed",
+        )
+        return {
+            "version": REPORT_VERSION,
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "check": self.check,
+            "refused": self.refused,
+            "config_dir": self.config_dir,
+            "source": {
+                "origin": self.source.origin,
+                "source": self.source.source,
+                "age_seconds": None
+                if self.source.age_seconds is None
+                else round(self.source.age_seconds, 1),
+                "snapshot_date": self.source.snapshot_date,
+                "sha256": self.source.sha256,
+            },
+            "counts": self.counts(),
+            "providers": [
+                {
+                    "id": p.id,
+                    "status": p.status,
+                    "path": p.path,
+                    "in_catalog": p.in_catalog,
+                    **({"error": p.error} if p.error else {}),
+                }
+                for p in self.providers
+                if p.status != UNCHANGED or p.error
+            ],
+            "changed_files": self.changed_files,
+            "changes": {k: [change(c) for c in self.changes(k)] for k in kinds},
+            "skipped_models": [
+                {"provider": p, "model": m, "reason": why} for p, m, why in self.skipped_models()
+            ],
+            "warnings": self.warnings,
+        }
+
+
+# --- human summary -------------------------------------------------------------------
+
+
+def use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Style:
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{value:.1f}"
+    return "-" if value is None else str(value)
+
+
+def _price_line(c: Change) -> str:
+    head = f"{c.provider}/{c.model}: {c.field} {_num(c.old)} -> {_num(c.new)}"
+    if c.field in ("tiers", "modes"):
+        return f"{c.provider}/{c.model}: pricing {c.field} changed"
+    if isinstance(c.old, (int, float)) and isinstance(c.new, (int, float)) and c.old:
+        return f"{head} ({(c.new - c.old) / c.old * 100:+.1f}%)"
+    return head
+
+
+def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
+    """The summary printed after a sync; lists are cut at ``limit`` items."""
+    style = _Style(use_colour(stream or sys.stdout))
+    lines: list[str] = []
+    counts = report.counts()
+    pc, mc = counts["providers"], counts["models"]
+    verb = "would change" if (report.dry_run or report.check) else "changed"
+    src = report.source
+    where = src.source
+    if src.origin in ("cache", "stale-cache", "revalidated") and src.age_seconds is not None:
+        from .fetch import human_age
+
+        where += f" ({src.origin}, {human_age(src.age_seconds)} old)"
+    elif src.origin == "bundled":
+        where = f"bundled snapshot {src.snapshot_date}"
+    else:
+        where += f" ({src.origin})"
+    lines.append(f"Catalog: {where}")
+    if report.refused:
+        lines.append(style(f"Not applied: {report.refused}", "31"))
+        return "\n".join(lines) + "\n"
+    lines.append(
+        f"Providers: {pc['added']} added, {pc['changed']} {verb}, {pc['unchanged']} unchanged, "
+        f"{pc['failed']} failed" + (f", {pc['skipped']} skipped" if pc["skipped"] else "")
+    )
+    lines.append(
+        f"Models: {mc['added']} added, {mc['removed']} removed (now unavailable), "
+        f"{mc['back']} back"
+        + (f", {mc['pruned']} pruned" if mc["pruned"] else "")
+        + f"; {mc['price_changed']} price changes"
+    )
+
+    def section(title: str, items: list[str], code: str = "") -> None:
+        if not items:
+            return
+        lines.append(
+            style(f"{title} ({len(items)}):", code) if code else f"{title} ({len(items)}):"
+        )
+        lines.extend(f"  {item}" for item in items[:limit])
+        if len(items) > limit:
+            lines.append(f"  ... and {len(items) - limit} more, see --json")
+
+    section("Price changes", [_price_line(c) for c in report.price_changes()], "33")
+    section(
+        "Context window changes",
+        [
+            f"{c.provider}/{c.model}: {_num(c.old)} -> {_num(c.new)}"
+            for c in report.changes("context_window")
+        ],
+    )
+    section(
+        "Output limit changes",
+        [
+            f"{c.provider}/{c.model}: {_num(c.old)} -> {_num(c.new)}"
+            for c in report.changes("max_output_tokens")
+        ],
+    )
+    section("Newly deprecated", [f"{c.provider}/{c.model}" for c in report.changes("deprecated")])
+    section(
+        "Pinned, upstream differs",
+        [
+            f"{c.provider}/{c.model}: {c.field} kept {_num(c.old)}, upstream {_num(c.new)}"
+            for c in report.changes("pinned")
+        ],
+    )
+    section(
+        "Hand-written entries shadow catalog models",
+        [f"{c.provider}/{c.model}" for c in report.changes("shadowed")],
+    )
+    if mc["skipped"]:
+        lines.append(
+            f"Models skipped for bad upstream data: {mc['skipped']} (named on stderr and in --json)"
+        )
+    section(
+        "Providers skipped for bad upstream data",
+        [f"{p.id}: {p.error}" for p in report.by_status(SKIPPED)],
+        "33",
+    )
+    section("Failed", [p.error or p.id for p in report.failed], "31")
+    return "\n".join(lines) + "\n"

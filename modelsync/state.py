@@ -1,0 +1,138 @@
+"""Fingerprints of the last sync, kept in the cache directory, so that a sync can tell
+what is unchanged without parsing YAML.
+
+For each provider the state records the SHA-256 of its upstream data and of its config
+file as the sync last wrote (or verified) it. A provider is skipped only when both still
+match; since a merge is deterministic and idempotent, merging the same upstream data into
+the same bytes again would change nothing. The state is advisory: deleting it, or any
+corruption, only makes the next sync do the full work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def upstream_digest(raw: Any) -> str:
+    """A fingerprint of one provider's raw catalog data (key order does not matter)."""
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return digest(text.encode("ascii"))
+
+
+def options_key(settings: Settings) -> str:
+    """What besides the data decides a merge's output; a change invalidates the state."""
+    return f"modelsync {__version__}; state {STATE_VERSION}; prune={settings.prune}"
+
+
+def file_signature(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+@dataclass
+class ProviderState:
+    upstream: str | None
+    file: str | None
+    models: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class State:
+    config_dir: str
+    options: str
+    catalog: str | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    providers: dict[str, ProviderState] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": STATE_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> State:
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            raise ValueError("unknown state version")
+        providers = {
+            str(k): ProviderState(
+                upstream=v.get("upstream"),
+                file=v.get("file"),
+                models=int(v.get("models", 0)),
+                skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
+            )
+            for k, v in data["providers"].items()
+        }
+        return cls(
+            config_dir=str(data["config_dir"]),
+            options=str(data["options"]),
+            catalog=data.get("catalog"),
+            source=dict(data.get("source") or {}),
+            providers=providers,
+        )
+
+
+def state_dir(settings: Settings) -> Path:
+    return settings.cache_path / "state"
+
+
+def state_path(settings: Settings) -> Path:
+    key = hashlib.sha256(os.path.realpath(settings.config_path).encode()).hexdigest()[:24]
+    return state_dir(settings) / f"{key}.json"
+
+
+def load(settings: Settings) -> State | None:
+    """The state of this config directory, or ``None`` (missing, corrupt, stale options)."""
+    path = state_path(settings)
+    try:
+        state = State.from_json(json.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("ignoring unreadable sync state %s (%s)", path, exc)
+        return None
+    if state.config_dir != os.path.realpath(settings.config_path):
+        return None
+    if state.options != options_key(settings):
+        log.debug("sync state %s is from other options; ignoring it", path)
+        return None
+    return state
+
+
+def save(settings: Settings, state: State) -> None:
+    """Write the state atomically; failure only costs speed, so it is logged, not raised."""
+    path = state_path(settings)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(state.to_json(), fh, separators=(",", ":"))
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        log.warning("could not save sync state %s (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -1,0 +1,232 @@
+"""Validation of config files: the JSON Schema plus the checks a schema cannot express.
+
+Findings carry the file, line and column of the offending value and its JSON path, and
+print as ``path:line:column: json.path: message``. Files are read with the safe loader
+only; nothing is written but the validation cache (file digests that passed, keyed by the
+schema's digest), which lets a pre-commit run re-check only what changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, yamlfmt
+from .schemas import CONFIG_SCHEMA, json_path, schema_digest, validator
+from .state import digest
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 200
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file; ``line``/``column`` are 1-based, ``None`` if unknown."""
+
+    path: str
+    line: int | None
+    column: int | None
+    json_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        return (
+            f"{where}: {self.json_path}: {self.message}"
+            if self.json_path
+            else (f"{where}: {self.message}")
+        )
+
+
+@dataclass
+class ValidationResult:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    cached: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "errors": [asdict(f) for f in self.findings],
+        }
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+
+
+def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
+    """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
+    problems: list[tuple[list[Any], str]] = []
+    schema_validator = validator(CONFIG_SCHEMA)
+    if not schema_validator.is_valid(data):
+        from jsonschema.exceptions import best_match
+
+        for error in schema_validator.iter_errors(data):
+            if error.context:
+                error = best_match(error.context) or error
+            problems.append((list(error.absolute_path), _short(error.message)))
+    return problems
+
+
+def check_data(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
+    """Every problem of one parsed config document: the schema, then the checks a schema
+    cannot express."""
+    return schema_problems(data) + semantic_problems(data, provider_id)
+
+
+def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
+    """What a schema cannot check: provider matches the file name, default_model names a
+    model of the file."""
+    problems: list[tuple[list[Any], str]] = []
+    if not isinstance(data, dict):
+        return problems
+    provider = data.get("provider")
+    if provider_id is not None and isinstance(provider, str) and provider != provider_id:
+        problems.append(
+            (["provider"], f"{provider!r} does not match the file name ({provider_id}.yml)")
+        )
+    models = data.get("models")
+    default = data.get("default_model")
+    if isinstance(default, str) and isinstance(models, dict) and default not in models:
+        problems.append((["default_model"], f"{default!r} is not a model of this file"))
+    return problems
+
+
+def locate(text: str, parts: Sequence[Any]) -> tuple[int | None, int | None]:
+    """Line and column of the value at ``parts`` (or of its nearest existing parent)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None, None
+    if node is None:
+        return 1, 1
+    for part in parts:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    child = value_node
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def validate_text(data: bytes, path: str, provider_id: str | None) -> list[Finding]:
+    """Every problem of one file's content."""
+    try:
+        text = yamlfmt.decode(data)
+        doc = yamlfmt.load(text)
+    except yamlfmt.YamlError as exc:
+        return [Finding(path, exc.line, exc.column, "", exc.message)]
+    findings = []
+    for parts, message in check_data(doc, provider_id):
+        line, column = locate(text, parts)
+        findings.append(Finding(path, line, column, json_path(parts), message))
+    return findings
+
+
+class ValidationCache:
+    """Digests of file contents that passed validation, under the current schema."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = cache_dir / "validated.json"
+        self.key = f"{__version__}:{schema_digest(CONFIG_SCHEMA)}"
+        self.valid: dict[str, None] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.path.read_bytes())
+            if data.get("key") == self.key:
+                self.valid = dict.fromkeys(data.get("valid", []))
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    @staticmethod
+    def entry(content: bytes, provider_id: str | None) -> str:
+        return digest(content + b"\0" + (provider_id or "").encode())
+
+    def __contains__(self, entry: str) -> bool:
+        return entry in self.valid
+
+    def add(self, entry: str) -> None:
+        if entry not in self.valid:
+            self.valid[entry] = None
+            self.dirty = True
+
+    def save(self, limit: int = 20000) -> None:
+        if not self.dirty:
+            return
+        keep = list(self.valid)[-limit:]
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".validated-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"key": self.key, "valid": keep}, fh)
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError as exc:
+            log.debug("could not save the validation cache %s (%s)", self.path, exc)
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def config_files(config_dir: Path) -> list[Path]:
+    """The provider files of a config directory (``*.yml``), sorted."""
+    try:
+        return sorted(
+            p for p in config_dir.iterdir() if p.suffix == ".yml" and not p.name.startswith(".")
+        )
+    except FileNotFoundError:
+        return []
+
+
+def validate_files(paths: Iterable[Path], cache: ValidationCache | None = None) -> ValidationResult:
+    """Validate files; those whose exact content passed before are not re-checked."""
+    result = ValidationResult()
+    for path in paths:
+        shown = str(path)
+        result.files.append(shown)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            result.findings.append(Finding(shown, None, None, "", f"cannot read: {exc.strerror}"))
+            continue
+        provider_id = path.stem
+        entry = ValidationCache.entry(content, provider_id)
+        if cache is not None and entry in cache:
+            result.cached += 1
+            continue
+        findings = validate_text(content, shown, provider_id)
+        if findings:
+            result.findings.extend(findings)
+        elif cache is not None:
+            cache.add(entry)
+    if cache is not None:
+        cache.save()
+    return result
