@@ -1,0 +1,147 @@
+"""Querying the synced configs: the models a router may choose from."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import yamlfmt
+from .catalog import Model
+from .errors import ConfigError, ProviderNotFound
+from .validate import config_files
+
+#: Fields ``list_models`` can sort by; prices sort missing values last.
+SORT_FIELDS = (
+    "id",
+    "provider",
+    "name",
+    "input_price",
+    "output_price",
+    "context_window",
+    "max_output_tokens",
+    "release_date",
+)
+
+
+def load_models(config_dir: Path, providers: Sequence[str] = ()) -> list[Model]:
+    """Every model entry of the config files (managed and hand-written)."""
+    paths = config_files(config_dir)
+    if providers:
+        names = [p.stem for p in paths]
+        for pattern in providers:
+            if not fnmatch.filter(names, pattern):
+                raise ProviderNotFound(f"no config file in {config_dir} matches {pattern!r}")
+        paths = [p for p in paths if any(fnmatch.fnmatchcase(p.stem, pat) for pat in providers)]
+    models: list[Model] = []
+    for path in paths:
+        try:
+            doc = yamlfmt.load(path.read_bytes())
+        except yamlfmt.YamlError as exc:
+            raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
+        entries = doc.get("models") if isinstance(doc, dict) else None
+        if not isinstance(entries, dict):
+            continue
+        for model_id, entry in entries.items():
+            if isinstance(entry, dict):
+                models.append(Model.from_config(path.stem, str(model_id), entry))
+    return models
+
+
+def _sort_key(field: str) -> Any:
+    def key(m: Model) -> tuple[Any, ...]:
+        if field in ("input_price", "output_price"):
+            price = (
+                (m.pricing.input if field == "input_price" else m.pricing.output)
+                if (m.pricing)
+                else None
+            )
+            return (price is None, price or 0.0, m.provider, m.id)
+        if field in ("context_window", "max_output_tokens"):
+            value = getattr(m, field)
+            return (value is None, -(value or 0), m.provider, m.id)
+        if field == "id":
+            return (m.provider, m.id)
+        value = getattr(m, field)
+        return (value is None, value or "", m.provider, m.id)
+
+    return key
+
+
+def query(
+    config_dir: Path,
+    *,
+    providers: Sequence[str] = (),
+    capabilities: Sequence[str] = (),
+    min_context: int | None = None,
+    max_input_price: float | None = None,
+    available_only: bool = True,
+    sort: str = "id",
+) -> list[Model]:
+    """Models matching every filter; ``sort`` is one of :data:`SORT_FIELDS`.
+
+    Numeric sorts put the best first: cheapest price, largest context window.
+    """
+    if sort not in SORT_FIELDS:
+        raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(SORT_FIELDS)}")
+    out = []
+    for m in load_models(config_dir, providers):
+        if available_only and not m.available:
+            continue
+        if any(c not in m.capabilities for c in capabilities):
+            continue
+        if min_context is not None and (m.context_window or 0) < min_context:
+            continue
+        if max_input_price is not None:
+            price = m.pricing.input if m.pricing else None
+            if price is None or price > max_input_price:
+                continue
+        out.append(m)
+    return sorted(out, key=_sort_key(sort))
+
+
+def as_json(models: Sequence[Model]) -> list[dict[str, Any]]:
+    """Models as JSON-ready dicts: id, provider and the synced fields."""
+    return [{"provider": m.provider, "id": m.id, **m.to_config(), **dict(m.extra)} for m in models]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def as_table(models: Sequence[Model]) -> str:
+    """A plain text table, one model per line."""
+    header = ("provider/model", "context", "output", "input $/M", "output $/M", "capabilities")
+    rows = [
+        (
+            f"{m.provider}/{m.id}",
+            _cell(m.context_window),
+            _cell(m.max_output_tokens),
+            _cell(m.pricing.input if m.pricing else None),
+            _cell(m.pricing.output if m.pricing else None),
+            ",".join(m.capabilities) + ("" if m.available else " (unavailable)"),
+        )
+        for m in models
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    right = {1, 2, 3, 4}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=False))
+        ]
+        return "  ".join(cells).rstrip()
+
+    out = [line(header), *(line(r) for r in rows)]
+    out.append(f"{len(rows)} model{'s' if len(rows) != 1 else ''}")
+    return "\n".join(out) + "\n"

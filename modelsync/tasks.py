@@ -1,0 +1,314 @@
+"""modelsync's Invoke tasks: ``sync``, ``validate``, ``clear-cache`` and ``models``.
+
+Mount them in a repository's ``tasks.py``::
+
+    from invoke import Collection
+    import modelsync.tasks
+
+    ns = Collection()
+    ns.add_collection(modelsync.tasks.ns, name="models")
+
+Settings live in the ``modelsync`` config namespace (``invoke.yaml``,
+``INVOKE_MODELSYNC_*``); a flag beats the config, which beats the defaults.
+
+The tasks are thin wrappers over :mod:`modelsync.api`. This module imports only Invoke
+and modelsync's settings, so ``invoke --list`` stays instant and offline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import Task, task
+
+from .errors import ModelsyncError
+from .settings import Settings, defaults, make_settings
+
+_LOG_FORMAT = "modelsync: %(levelname)s: %(message)s"
+
+
+class _OneLine(logging.Formatter):
+    """Log records as one line each, lower-case level, no tracebacks."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelname = record.levelname.lower()
+        text = record.getMessage().replace("\n", " ")
+        return f"modelsync: {record.levelname}: {text}"
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG)
+    )
+    root = logging.getLogger("modelsync")
+    for handler in list(root.handlers):
+        if getattr(handler, "_modelsync", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    handler._modelsync = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    # Libraries below us: retries and cache chatter only with -vv.
+    for name in ("urllib3", "requests_cache"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
+
+
+def _settings(c: Context, **flags: Any) -> Settings:
+    try:
+        config = c.config.get("modelsync", {}) or {}
+        values = dict(config.items()) if hasattr(config, "items") else {}
+        return make_settings(values, **flags)
+    except ModelsyncError as exc:
+        raise Exit(f"modelsync: error: {exc}", code=2) from None
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Expected failures end as one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except ModelsyncError as exc:
+        raise Exit(f"modelsync: error: {exc}", code=1) from None
+    except KeyboardInterrupt:
+        raise Exit("modelsync: interrupted", code=130) from None
+
+
+class _Task(Task[Any]):
+    """A task whose only short flags are ``-v`` and ``-q`` (Invoke would otherwise pick a
+    letter of every flag, and ``--check`` would end up as ``-h``)."""
+
+    SHORT: ClassVar[dict[str, str]] = {"verbose": "v", "quiet": "q"}
+
+    def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        short = self.SHORT.get(name)
+        if short and short not in taken_names:
+            opts["names"] = [*opts["names"], short]
+        return opts
+
+
+def _task(**kwargs: Any) -> Callable[[Callable[..., None]], _Task]:
+    decorator: Callable[[Callable[..., None]], _Task] = task(
+        klass=_Task, auto_shortflags=False, incrementable=["verbose"], **kwargs
+    )
+    return decorator
+
+
+_COMMON = {
+    "config-dir": "Directory of the provider YAML files (default: modelsync.config_dir, "
+    "config/models).",
+    "verbose": "More log output on stderr; repeat for more (-v info, -vv debug with HTTP retries).",
+    "quiet": "Only errors on stderr; no summary on stdout.",
+}
+
+
+@_task(
+    iterable=["provider", "exclude"],
+    help={
+        **_COMMON,
+        "source": "Catalog to sync from: an https:// URL or a local api.json path "
+        "(default: modelsync.api_url).",
+        "offline": "Never touch the network: the HTTP cache (any age), else the bundled snapshot.",
+        "provider": "Only this provider: --provider NAME, repeatable, globs like 'azure*'.",
+        "exclude": "Skip this provider: --exclude NAME, repeatable, globs allowed.",
+        "dry-run": "Compute everything, write nothing, print a unified diff of each file that "
+        "would change.",
+        "check": "Write nothing; exit 1 if a sync would change any file, 0 if up to date.",
+        "json": "Print the report as one JSON document on stdout (see docs/report.md).",
+        "prune": "Delete managed models that left the catalog, if they hold no user keys.",
+        "allow-shrink": "Apply a catalog that shrank below modelsync.shrink_threshold.",
+    },
+)
+def sync(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    source: str | None = None,
+    offline: bool = False,
+    provider: list[str] | None = None,
+    exclude: list[str] | None = None,
+    dry_run: bool = False,
+    check: bool = False,
+    json: bool = False,
+    prune: bool = False,
+    allow_shrink: bool = False,
+) -> None:
+    """Sync config/models/*.yml with the models.dev catalog."""
+    _configure_logging(verbose, quiet)
+    s = _settings(
+        c,
+        config_dir=config_dir,
+        source=source,
+        offline=offline or None,
+        providers=provider or None,
+        exclude=exclude or None,
+        prune=prune or None,
+    )
+    from . import api
+    from .report import render
+
+    with _errors():
+        report = api.sync_to_configs(
+            settings=s, dry_run=dry_run, check=check, allow_shrink=allow_shrink
+        )
+    if json:
+        print(_json_dumps(report.to_json()))
+    elif not quiet:
+        if dry_run:
+            for result in report.providers:
+                if result.diff:
+                    sys.stdout.write(result.diff)
+        sys.stdout.write(render(report, stream=sys.stdout))
+    if report.refused:
+        raise Exit(f"modelsync: error: catalog not applied: {report.refused}", code=1)
+    if report.failed:
+        raise Exit(f"modelsync: error: {len(report.failed)} provider(s) failed", code=1)
+    if check and report.changed_files:
+        raise Exit(
+            f"modelsync: {len(report.changed_files)} file(s) out of date; run a sync", code=1
+        )
+
+
+def _json_dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+@_task(
+    name="validate",
+    iterable=["file"],
+    help={
+        **_COMMON,
+        "file": "Validate only this file: --file PATH, repeatable; default: every *.yml of the "
+        "config directory.",
+        "format": "Output format: text (default) or json.",
+        "no-cache": "Re-check every file, ignoring remembered results.",
+    },
+)
+def validate_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    file: list[str] | None = None,
+    format: str = "text",
+    no_cache: bool = False,
+) -> None:
+    """Check provider YAML files against the schema (for pre-commit and CI)."""
+    _configure_logging(verbose, quiet)
+    if format not in ("text", "json"):
+        raise Exit(f"modelsync: error: --format must be text or json, not {format!r}", code=2)
+    s = _settings(c, config_dir=config_dir)
+    from . import api
+
+    with _errors():
+        result = api.validate_configs(settings=s, files=file or (), use_cache=not no_cache)
+    if format == "json":
+        print(_json_dumps(result.to_json()))
+    else:
+        for finding in result.findings:
+            print(finding)
+        if not quiet:
+            n_files = len(result.files)
+            if result.ok:
+                print(f"{n_files} file{'s' if n_files != 1 else ''} valid")
+            else:
+                bad = len({f.path for f in result.findings})
+                print(
+                    f"{len(result.findings)} error{'s' if len(result.findings) != 1 else ''} "
+                    f"in {bad} of {n_files} file{'s' if n_files != 1 else ''}"
+                )
+    if not result.ok:
+        raise Exit(code=1)
+
+
+@_task(help={k: v for k, v in _COMMON.items() if k != "config-dir"})
+def clear_cache(c: Context, verbose: int = 0, quiet: bool = False) -> None:
+    """Remove cached catalog responses, sync fingerprints and validation results."""
+    _configure_logging(verbose, quiet)
+    s = _settings(c)
+    from . import api
+
+    with _errors():
+        removed = api.clear_cache(settings=s)
+    if quiet:
+        return
+    if not removed:
+        print(f"nothing to remove in {s.cache_path}")
+    for item in removed:
+        print(f"removed {item}")
+
+
+@_task(
+    name="models",
+    iterable=["provider", "capability"],
+    help={
+        **_COMMON,
+        "provider": "Only this provider: --provider NAME, repeatable, globs allowed.",
+        "capability": "Require this capability: --capability NAME, repeatable, all required.",
+        "min-context": "Minimum context window in tokens.",
+        "max-input-price": "Maximum input price, USD per million tokens.",
+        "all": "Include models that are no longer available (default: available only).",
+        "sort": "Sort by id, provider, name, input_price, output_price, context_window, "
+        "max_output_tokens or release_date (prices cheapest first, limits largest first).",
+        "limit": "Show at most this many models (0: all).",
+        "json": "Print the models as JSON.",
+    },
+)
+def models_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    provider: list[str] | None = None,
+    capability: list[str] | None = None,
+    min_context: int | None = None,
+    max_input_price: float | None = None,
+    all: bool = False,
+    sort: str = "id",
+    limit: int = 0,
+    json: bool = False,
+) -> None:
+    """List models of the synced configs, filtered and sorted (for routing decisions)."""
+    _configure_logging(verbose, quiet)
+    s = _settings(c, config_dir=config_dir)
+    from . import api
+
+    with _errors():
+        try:
+            found = api.list_models(
+                settings=s,
+                providers=provider or (),
+                capabilities=capability or (),
+                min_context=int(min_context) if min_context is not None else None,
+                max_input_price=float(max_input_price) if max_input_price is not None else None,
+                available_only=not all,
+                sort=sort,
+            )
+        except ValueError as exc:
+            raise Exit(f"modelsync: error: {exc}", code=2) from None
+    if limit:
+        found = found[: int(limit)]
+    from .query import as_json, as_table
+
+    print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
+
+
+ns = Collection("modelsync")
+ns.add_task(sync)
+ns.add_task(validate_task, name="validate")
+ns.add_task(clear_cache)
+ns.add_task(models_task, name="models")
+ns.configure({"modelsync": defaults()})
