@@ -493,10 +493,10 @@ class Merger:
                 self._update_model(model_id, entry, catalog[model_id].to_config())
             else:
                 self._retire_model(model_id, models, entry)
-        keys = [str(k) for k in models]
+        managed = [(i, str(k)) for i, (k, v) in enumerate(models.items()) if is_managed(v)]
         placed = []
         for model_id in sorted(set(catalog) - set(models)):
-            index = next((i for i, k in enumerate(keys) if k > model_id), len(keys))
+            index = _insert_position(managed, model_id, len(models))
             placed.append(
                 (
                     index,
@@ -507,6 +507,15 @@ class Merger:
             self._note(model_id, "added")
         self.editor.insert_many(models, placed, parent=(doc, "models"))
         return self.changes
+
+
+def _insert_position(managed: list[tuple[int, str]], model_id: str, size: int) -> int:
+    """Where a new model goes: right after the last managed model whose id sorts before it
+    (so hand-written entries keep their place), else before the first managed model."""
+    before = [i for i, key in managed if key < model_id]
+    if before:
+        return before[-1] + 1
+    return managed[0][0] if managed else size
 
 
 def new_document(provider_id: str) -> dict[str, Any]:

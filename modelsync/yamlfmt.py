@@ -95,7 +95,13 @@ def scalar_style(s: str, value: bool = False) -> str:
         plain = bool(_PLAIN_VALUE.fullmatch(s)) and not (": " in s or " #" in s or s.endswith(":"))
     else:
         plain = bool(_PLAIN.fullmatch(s))
-    if plain and not s.endswith(" ") and s not in _SPECIAL_WORDS and not _NUMBERISH.fullmatch(s):
+    if (
+        plain
+        and not s.endswith(" ")
+        and not s.startswith(("---", "..."))  # document markers
+        and s not in _SPECIAL_WORDS
+        and not _NUMBERISH.fullmatch(s)
+    ):
         return "plain"
     return "single" if _single_quotable(s) else "double"
 
@@ -363,13 +369,15 @@ class RoundTrip:
     """ruamel.yaml round trip with modelsync's settings; one per process is enough.
 
     ruamel quirks handled here: ``float`` is written with :func:`format_float` (ruamel
-    writes ``1e-07``, a string to YAML 1.1 readers); the representer is a subclass, so the
-    change stays out of other users of ruamel in the same process.
+    writes ``1e-07``, a string to YAML 1.1 readers); a loaded float keeps its notation
+    only if ruamel reproduces its value exactly (it does not always); the representer is a
+    subclass, so these changes stay out of other users of ruamel in the same process.
     """
 
     def __init__(self) -> None:
         from ruamel.yaml import YAML
         from ruamel.yaml.representer import RoundTripRepresenter
+        from ruamel.yaml.scalarfloat import ScalarFloat
 
         class Representer(RoundTripRepresenter):
             pass
@@ -377,7 +385,21 @@ class RoundTrip:
         def represent_float(rep: Any, data: float) -> Any:
             return rep.represent_scalar("tag:yaml.org,2002:float", format_float(data))
 
+        def represent_scalar_float(rep: Any, data: ScalarFloat) -> Any:
+            # ruamel re-creates a loaded float's text from its value and remembered width,
+            # which can change the value: 2.594789688286345e+16 comes back as ...344e+16,
+            # 5.0e-324 as 4.9e-324. Keep the user's notation only when it is exact.
+            node = RoundTripRepresenter.represent_scalar_float(rep, data)
+            try:
+                exact = float(node.value) == float(data)
+            except ValueError:
+                exact = False
+            if exact or math.isnan(data):
+                return node
+            return represent_float(rep, data)
+
         Representer.add_representer(float, represent_float)
+        Representer.add_representer(ScalarFloat, represent_scalar_float)
         self._yaml: YAML = YAML(typ="rt")
         self._yaml.Representer = Representer
         self._yaml.preserve_quotes = True
