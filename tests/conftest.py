@@ -1,0 +1,148 @@
+"""Shared fixtures: real catalog snapshots, a loopback HTTP server, isolated caches.
+
+No test reaches the internet: every test runs with ``HTTP(S)_PROXY`` pointing at a closed
+port on 127.0.0.1 (``NO_PROXY`` exempts loopback), so a request that would leave the
+machine fails at once, in this process and in every subprocess the tests start.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelsync.settings import Settings, make_settings
+
+from .httpserver import CatalogServer
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+DATES = ("2026-01-10", "2026-03-18", "2026-05-21")
+NEWEST = DATES[-1]
+
+#: A small slice of the catalog that still has every quirk: ids with '/', ':' and '@',
+#: long-context tiers, a 'fast' mode, deprecated and beta models, models without cost.
+SMALL = ("anthropic", "xai", "google-vertex-anthropic", "synthetic", "groq", "wafer.ai", "xiaomi")
+
+
+@functools.cache
+def _raw(date: str) -> bytes:
+    return gzip.decompress((DATA / f"api-{date}.json.gz").read_bytes())
+
+
+def catalog(date: str = NEWEST) -> dict[str, Any]:
+    """A fresh copy of a real snapshot."""
+    return copy.deepcopy(_parsed(date))
+
+
+@functools.cache
+def _parsed(date: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_raw(date))
+    return data
+
+
+def raw_snapshot(date: str = NEWEST) -> bytes:
+    return _raw(date)
+
+
+def sliced(date: str = NEWEST, providers: Sequence[str] = SMALL) -> dict[str, Any]:
+    full = _parsed(date)
+    return copy.deepcopy({p: full[p] for p in providers if p in full})
+
+
+def dumps(data: Any) -> bytes:
+    return json.dumps(data).encode()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_DEAD_PROXY = f"http://127.0.0.1:{_closed_port()}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Own cache, no internet, no colour, no stray invoke config."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(var, _DEAD_PROXY)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for var in list(os.environ):
+        if var.startswith("INVOKE_"):
+            monkeypatch.delenv(var)
+
+
+@pytest.fixture
+def server() -> Iterator[CatalogServer]:
+    with CatalogServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "repo" / "config" / "models"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def settings(config_dir: Path, cache_dir: Path) -> Settings:
+    """Settings for in-process syncs: temp dirs, short timeouts, quick retries."""
+    return make_settings(
+        config_dir=str(config_dir),
+        cache_dir=str(cache_dir),
+        connect_timeout=2,
+        read_timeout=2,
+        retries=1,
+        retry_after_max=1,
+        lock_timeout=1,
+    )
+
+
+def write_catalog(path: Path, data: Any) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(dumps(data))
+    return str(path)
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m invoke`` (with this repo's tasks.py when cwd is the repo) or a
+    ``modelsync`` command as a real subprocess."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    if args and args[0] == "modelsync":
+        cmd = [sys.executable, "-m", "modelsync.cli", *args[1:]]
+    else:
+        cmd = [sys.executable, "-m", "invoke", *args]
+    return subprocess.run(
+        cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def files_snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Contents and mtimes of every file, to prove that nothing was touched."""
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

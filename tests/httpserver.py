@@ -1,0 +1,151 @@
+"""A real HTTP server on 127.0.0.1 for the tests, serving catalogs and faults.
+
+Each path has a :class:`Route`: a queue of :class:`Reply` objects (the last one repeats).
+The server records every request (path and headers) so tests can assert what was sent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """What the server answers: a body with a status, or a fault."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+    #: send ETag / Last-Modified and answer conditional requests with 304
+    validators: bool = True
+    gzip: bool = False
+    #: seconds to wait before answering (a read timeout)
+    delay: float = 0.0
+    #: declare this Content-Length but send only the body, then close
+    truncate_to: int | None = None
+    #: send this many bytes of filler, in chunks, without a Content-Length
+    stream_bytes: int = 0
+    #: close the connection without answering
+    drop: bool = False
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    time: float
+
+
+class Route:
+    def __init__(self, replies: Iterable[Reply]) -> None:
+        self.replies = list(replies)
+        self.lock = threading.Lock()
+
+    def next(self) -> Reply:
+        with self.lock:
+            return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+
+
+class CatalogServer:
+    """``with CatalogServer() as srv: srv.serve('/api.json', Reply(body))``."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append(
+                    Request(self.path, {k.lower(): v for k, v in self.headers.items()}, time.time())
+                )
+                route = server.routes.get(self.path.split("?")[0])
+                if route is None:
+                    self._send(Reply(b"not found", 404, content_type="text/plain"))
+                    return
+                self._send(route.next())
+
+            def _send(self, reply: Reply) -> None:
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
+                body = reply.body
+                headers = dict(reply.headers)
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if reply.validators and reply.status == 200:
+                    headers.setdefault("ETag", etag)
+                    headers.setdefault("Last-Modified", formatdate(0, usegmt=True))
+                    if self.headers.get("If-None-Match") == headers["ETag"]:
+                        self.send_response(304)
+                        for k, v in headers.items():
+                            self.send_header(k, v)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                if reply.gzip:
+                    body = gzip.compress(body)
+                    headers["Content-Encoding"] = "gzip"
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                if reply.stream_bytes:
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    chunk = b" " * 65536
+                    sent = 0
+                    try:
+                        while sent < reply.stream_bytes:
+                            self.wfile.write(chunk)
+                            sent += len(chunk)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body if reply.truncate_to is None else body[: reply.truncate_to])
+                if reply.truncate_to is not None:
+                    self.close_connection = True
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    def url(self, path: str = "/api.json", host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def serve(self, path: str, *replies: Reply) -> str:
+        self.routes[path] = Route(replies)
+        return self.url(path)
+
+    def hits(self, path: str = "/api.json") -> list[Request]:
+        return [r for r in self.requests if r.path.split("?")[0] == path]
+
+    def __enter__(self) -> CatalogServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
