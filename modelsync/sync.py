@@ -287,6 +287,9 @@ class _Planner:
             return
         text = yamlfmt.decode(plan.old)
         data = yamlfmt.load(text)
+        # A canonical file checked out with CRLF line endings is still canonical.
+        crlf = "\r\n" in text
+        lf_text = text.replace("\r\n", "\n") if crlf else text
         if not isinstance(data, dict):
             kind = "empty" if data is None else f"a {type(data).__name__}"
             raise ConfigError(f"top level is {kind}, not a mapping")
@@ -297,20 +300,22 @@ class _Planner:
             return
         canonical = False
         with suppress(yamlfmt.Unrepresentable):
-            canonical = yamlfmt.dump(data) == text
+            canonical = yamlfmt.dump(data) == lf_text
         merger: Merger
         if canonical:
             merger = Merger(Editor(), provider_id, prune=prune)
             plan.result.changes = merger.merge(data, upstream)
             plan.new = _render(data, self.rt)
+            if crlf:
+                plan.new = plan.new.replace(b"\n", b"\r\n")
             plan.models_after = managed_available(data)
             if plan.new != plan.old:
                 self._check_output(plan, data, provider_id)
             return
-        doc = self.rt.load(text)
+        document = self.rt.load(text)
         merger = Merger(RuamelEditor(), provider_id, prune=prune)
-        plan.result.changes = merger.merge(doc, upstream)
-        out = self.rt.dump(doc, yamlfmt.guess_indent(text))
+        plan.result.changes = merger.merge(document.data, upstream)
+        out = document.dump()
         plan.new = out.encode("utf-8")
         if plan.new == plan.old:
             plan.models_after = plan.models_before
@@ -328,14 +333,16 @@ class _Planner:
         plan.valid = not problems and not semantic_problems(doc, provider_id)
         if problems:
             parts, message = problems[0]
-            text = (plan.new or b"").decode("utf-8")
-            line, column = locate(text, parts)
+            line = None
+            for content in (plan.old, plan.new):  # the user's line, if it is theirs
+                if content is not None and line is None:
+                    line, _ = locate(content.decode("utf-8", "replace"), parts, exact=True)
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            where = ".".join(str(p) for p in parts)
-            location = f":{line}:{column}" if line else ""
+            where = ".".join(str(p) for p in parts) or "(top level)"
             raise ConfigError(
-                f"merged file would not be valid, not written: {where or '(top level)'}: "
-                f"{message}{more} (line{location} of the merged file; the original is unchanged)"
+                f"{where}: {message}{more}; the merged file would not be valid, so it was "
+                "not written",
+                line=line,
             )
 
 
@@ -343,7 +350,7 @@ def _render(doc: Any, rt: yamlfmt.RoundTrip) -> bytes:
     try:
         return yamlfmt.dump(doc).encode("utf-8")
     except yamlfmt.Unrepresentable:
-        return rt.dump(rt.node(doc)).encode("utf-8")
+        return rt.dump_plain(doc).encode("utf-8")
 
 
 def _check_kept(before: dict[str, Any], after: Any, path: str) -> None:

@@ -106,8 +106,9 @@ def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any
     return problems
 
 
-def locate(text: str, parts: Sequence[Any]) -> tuple[int | None, int | None]:
-    """Line and column of the value at ``parts`` (or of its nearest existing parent)."""
+def locate(text: str, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
+    """Line and column of the value at ``parts``, or of its nearest existing parent
+    (``exact``: ``None`` unless the value itself is there)."""
     import yaml
 
     try:
@@ -130,6 +131,8 @@ def locate(text: str, parts: Sequence[Any]) -> tuple[int | None, int | None]:
         ):
             child = node.value[part]
         if child is None:
+            if exact:
+                return None, None
             break
         node = child
     return node.start_mark.line + 1, node.start_mark.column + 1

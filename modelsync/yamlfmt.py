@@ -19,6 +19,7 @@ a fraction before the exponent (``1.0e-07``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -75,6 +76,14 @@ _SPECIAL_WORDS = frozenset(
 _NUMBERISH = re.compile(r"[-+]?(?:\.?[0-9][0-9a-fA-FxXoObB_.:eE+-]*|\.(?:inf|Inf|INF|nan|NaN|NAN))")
 
 
+# YAML 1.1 (and ruamel's 1.2) timestamps, which a plain scalar in a value may spell.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?"
+)
+
+
 def _single_quotable(s: str) -> bool:
     for ch in s:
         o = ord(ch)
@@ -101,6 +110,7 @@ def scalar_style(s: str, value: bool = False) -> str:
         and not s.startswith(("---", "..."))  # document markers
         and s not in _SPECIAL_WORDS
         and not _NUMBERISH.fullmatch(s)
+        and not _TIMESTAMP.fullmatch(s)
     ):
         return "plain"
     return "single" if _single_quotable(s) else "double"
@@ -365,17 +375,80 @@ def guess_indent(text: str) -> Indent:
     return Indent(mapping=m, sequence=off + 2, offset=off)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What ruamel does not keep of a document's text, and its indentation."""
+
+    indent: Indent = CANONICAL_INDENT
+    newline: str = "\n"
+    bom: bool = False
+    #: text up to and including an explicit ``---`` (comments there would be dropped)
+    preamble: str = ""
+    explicit_end: bool = False
+
+    @classmethod
+    def of(cls, text: str) -> Layout:
+        """The layout of ``text`` (BOM removed, line endings ``\n``)."""
+        preamble = ""
+        lines = text.splitlines(keepends=True)
+        for index, line in enumerate(lines):
+            stripped = line.strip()
+            if stripped.startswith("%"):
+                break  # a directive: ruamel reads and writes it, with the "---"
+            if stripped.split(" #")[0].rstrip() == "---":
+                preamble = "".join(lines[: index + 1])
+                break
+            if stripped and not stripped.startswith("#"):
+                break
+        content = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        return cls(
+            indent=guess_indent(text),
+            preamble=preamble,
+            explicit_end=bool(content) and content[-1].rstrip() == "...",
+        )
+
+
+@dataclass
+class Document:
+    """A document loaded for editing: ``data`` is ruamel's tree."""
+
+    data: Any
+    yaml: Any
+    layout: Layout
+
+    def dump(self) -> str:
+        import io
+
+        layout = self.layout
+        self.yaml.indent(
+            mapping=layout.indent.mapping,
+            sequence=layout.indent.sequence,
+            offset=layout.indent.offset,
+        )
+        if layout.explicit_end:
+            self.yaml.explicit_end = True
+        buf = io.StringIO()
+        self.yaml.dump(self.data, buf)
+        out = layout.preamble + buf.getvalue()
+        if layout.newline != "\n":
+            out = out.replace("\n", layout.newline)
+        return "\ufeff" + out if layout.bom else out
+
+
 class RoundTrip:
-    """ruamel.yaml round trip with modelsync's settings; one per process is enough.
+    """ruamel.yaml round trip with modelsync's settings.
 
     ruamel quirks handled here: ``float`` is written with :func:`format_float` (ruamel
     writes ``1e-07``, a string to YAML 1.1 readers); a loaded float keeps its notation
-    only if ruamel reproduces its value exactly (it does not always); the representer is a
-    subclass, so these changes stay out of other users of ruamel in the same process.
+    only if ruamel reproduces its value exactly (it does not always); each document gets
+    a fresh ``YAML`` object, because ruamel carries state from one document to the next
+    (a ``%YAML`` directive read from one file is written into every later one); line
+    endings, a byte order mark and explicit ``---``/``...`` markers, which ruamel drops,
+    are restored. The representer is a subclass, so none of this leaks into other users
+    of ruamel in the same process.
     """
 
     def __init__(self) -> None:
-        from ruamel.yaml import YAML
         from ruamel.yaml.representer import RoundTripRepresenter
         from ruamel.yaml.scalarfloat import ScalarFloat
 
@@ -387,8 +460,8 @@ class RoundTrip:
 
         def represent_scalar_float(rep: Any, data: ScalarFloat) -> Any:
             # ruamel re-creates a loaded float's text from its value and remembered width,
-            # which can change the value: 2.594789688286345e+16 comes back as ...344e+16,
-            # 5.0e-324 as 4.9e-324. Keep the user's notation only when it is exact.
+            # which can change the value: 2.594789688286345e+16 comes back as ...344e+16.
+            # Keep the user's notation only when it is exact.
             node = RoundTripRepresenter.represent_scalar_float(rep, data)
             try:
                 exact = float(node.value) == float(data)
@@ -400,17 +473,29 @@ class RoundTrip:
 
         Representer.add_representer(float, represent_float)
         Representer.add_representer(ScalarFloat, represent_scalar_float)
-        self._yaml: YAML = YAML(typ="rt")
-        self._yaml.Representer = Representer
-        self._yaml.preserve_quotes = True
-        self._yaml.width = 1 << 20
-        self._indent: Indent | None = None
+        self._representer = Representer
 
-    def load(self, text: str) -> Any:
+    def _new_yaml(self) -> YAML:
+        from ruamel.yaml import YAML
+
+        yaml = YAML(typ="rt")
+        yaml.Representer = self._representer
+        yaml.preserve_quotes = True
+        yaml.width = 1 << 20
+        return yaml
+
+    def load(self, text: str) -> Document:
+        """Parse a document for editing; :meth:`Document.dump` writes it back."""
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+        bom = text.startswith("\ufeff")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        body = (text[1:] if bom else text).replace("\r\n", "\n")
+        layout = dataclasses.replace(Layout.of(body), bom=bom, newline=newline)
+        body = body[len(layout.preamble) :]
+        yaml = self._new_yaml()
         try:
-            return self._yaml.load(text)
+            data = yaml.load(body)
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = " ".join(p for p in (exc.context, exc.problem) if p)
@@ -419,18 +504,11 @@ class RoundTrip:
             raise YamlError(message, mark.line + 1, mark.column + 1) from None
         except (YAMLError, RecursionError) as exc:
             raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+        return Document(data, yaml, layout)
 
-    def dump(self, doc: Any, indent: Indent = CANONICAL_INDENT) -> str:
-        import io
-
-        if indent != self._indent:
-            self._yaml.indent(
-                mapping=indent.mapping, sequence=indent.sequence, offset=indent.offset
-            )
-            self._indent = indent
-        buf = io.StringIO()
-        self._yaml.dump(doc, buf)
-        return buf.getvalue()
+    def dump_plain(self, value: Any) -> str:
+        """Plain data in the canonical layout, for what :func:`dump` cannot write."""
+        return Document(self.node(value), self._new_yaml(), Layout()).dump()
 
     @staticmethod
     def node(value: Any, block_value: bool = True) -> Any:
