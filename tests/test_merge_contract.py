@@ -285,3 +285,37 @@ def test_synced_files_validate(settings: Settings, config_dir: Path, tmp_path: P
     result = modelsync.validate_configs(settings=settings)
     assert result.ok, result.findings[:3]
     assert len(result.files) == len(PROVIDERS) - 1  # firmware is not in 2026-05-21
+
+
+def test_line_endings_bom_and_document_markers_survive(
+    settings: Settings, config_dir: Path, tmp_path: Path
+) -> None:
+    sync(settings, snapshot_file(tmp_path, "2026-03-18", ("anthropic",)))
+    path = config_dir / "anthropic.yml"
+    text = "\ufeff# team header\n---\n" + path.read_text() + "...\n"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    report = sync(settings, snapshot_file(tmp_path, "2026-05-21", ("anthropic",)))
+    assert report.ok and report.changed_files
+    out = path.read_bytes()
+    assert out.startswith("\ufeff# team header\r\n---\r\n".encode())
+    assert out.endswith(b"...\r\n")
+    assert b"\n" not in out.replace(b"\r\n", b"")
+    data = yaml.safe_load(out.decode("utf-8-sig"))
+    upstream = catalog("2026-05-21")["anthropic"]["models"]
+    for model_id, raw in upstream.items():
+        check_entry(data["models"][model_id], raw, model_id)
+
+
+def test_canonical_file_with_crlf_stays_crlf(
+    settings: Settings, config_dir: Path, tmp_path: Path
+) -> None:
+    sync(settings, snapshot_file(tmp_path, "2026-03-18", ("anthropic",)))
+    path = config_dir / "anthropic.yml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    sync(settings, snapshot_file(tmp_path, "2026-05-21", ("anthropic",)))
+    lf = settings.replace(config_dir=str(tmp_path / "lf"))
+    sync(lf, snapshot_file(tmp_path, "2026-03-18", ("anthropic",)))
+    sync(lf, snapshot_file(tmp_path, "2026-05-21", ("anthropic",)))
+    assert path.read_bytes() == (lf.config_path / "anthropic.yml").read_bytes().replace(
+        b"\n", b"\r\n"
+    )
