@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CatalogError
-from .schemas import API_SCHEMA, first_error, validator
+from .schemas import API_SCHEMA, checker
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +403,7 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
     """
     if not safe_provider_id(provider_id):
         raise BadData("provider id is not a safe file name (^[a-z0-9][a-z0-9._-]*$, no '..')")
-    problem = first_error(validator(API_SCHEMA, "provider"), raw)
+    problem = checker(API_SCHEMA, "provider").first_error(raw)
     if problem:
         raise BadData(problem)
     fields: dict[str, Any] = {}
@@ -415,9 +415,9 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
             )
     models: dict[str, Model] = {}
     skipped: dict[str, str] = {}
-    model_validator = validator(API_SCHEMA, "model")
+    model_checker = checker(API_SCHEMA, "model")
     for model_id, model_raw in raw["models"].items():
-        problem = first_error(model_validator, model_raw)
+        problem = model_checker.first_error(model_raw)
         if problem is None:
             try:
                 models[model_id] = model_from_upstream(provider_id, model_id, model_raw)

@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, yamlfmt
-from .schemas import CONFIG_SCHEMA, json_path, schema_digest, validator
+from .schemas import CONFIG_SCHEMA, checker, json_path, schema_digest, short
 from .state import digest
 
 log = logging.getLogger(__name__)
-
-MAX_MESSAGE = 200
 
 
 @dataclass(frozen=True)
@@ -64,22 +62,12 @@ class ValidationResult:
         }
 
 
-def _short(message: str) -> str:
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
-
-
 def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
     """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
-    problems: list[tuple[list[Any], str]] = []
-    schema_validator = validator(CONFIG_SCHEMA)
-    if not schema_validator.is_valid(data):
-        from jsonschema.exceptions import best_match
-
-        for error in schema_validator.iter_errors(data):
-            if error.context:
-                error = best_match(error.context) or error
-            problems.append((list(error.absolute_path), _short(error.message)))
-    return problems
+    return [
+        (list(error.absolute_path), short(error.message))
+        for error in checker(CONFIG_SCHEMA).errors(data)
+    ]
 
 
 def check_data(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
