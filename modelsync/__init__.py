@@ -37,8 +37,7 @@ if TYPE_CHECKING:
         validate_configs,
     )
     from .catalog import Model, PriceTier, Pricing
-    from .merge import Change
-    from .report import ProviderResult, SyncReport
+    from .report import Change, ProviderResult, SyncReport
     from .settings import Settings, make_settings
     from .validate import Finding, ValidationResult
 
@@ -52,7 +51,7 @@ _LAZY = {
     "Model": "catalog",
     "Pricing": "catalog",
     "PriceTier": "catalog",
-    "Change": "merge",
+    "Change": "report",
     "SyncReport": "report",
     "ProviderResult": "report",
     "Settings": "settings",

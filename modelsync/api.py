@@ -11,14 +11,16 @@ import difflib
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .catalog import BadData, Model, provider_from_upstream
 from .errors import FetchError, ModelNotFound, ProviderNotFound
-from .fetch import Fetched, classify, fetch_url, read_bundled, read_file
-from .report import SyncReport
 from .settings import Settings, make_settings
-from .validate import ValidationResult
+
+if TYPE_CHECKING:
+    from .catalog import Model
+    from .fetch import Fetched
+    from .report import SyncReport
+    from .validate import ValidationResult
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
 
 
 def _fetch(s: Settings) -> Fetched:
+    from .fetch import classify, fetch_url, read_bundled, read_file
+
     kind, location = classify(s.source or s.api_url)
     if kind == "file":
         return read_file(location, s)
@@ -51,6 +55,8 @@ def fetch_all(*, settings: Settings | None = None, **overrides: Any) -> dict[str
     Falls back to the cached catalog, then to the bundled snapshot, when the source
     cannot be reached (with a warning). Models with bad data are skipped with a warning.
     """
+    from .catalog import BadData, provider_from_upstream
+
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog
     out: dict[str, list[Model]] = {}
@@ -70,6 +76,8 @@ def get_model(
     provider: str, model_id: str, *, settings: Settings | None = None, **overrides: Any
 ) -> Model:
     """One model of the catalog; :class:`ProviderNotFound` / :class:`ModelNotFound` if absent."""
+    from .catalog import BadData, provider_from_upstream
+
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog
     if provider not in catalog:
@@ -161,12 +169,11 @@ def clear_cache(*, settings: Settings | None = None, **overrides: Any) -> list[s
     """
     import shutil
 
-    from .http import CACHE_FILE
     from .state import state_dir
 
     s = _settings(settings, overrides)
     removed: list[str] = []
-    http_cache = s.cache_path / CACHE_FILE
+    http_cache = s.http_cache_path
     if http_cache.exists():
         size = http_cache.stat().st_size
         responses = _count_responses(http_cache)

@@ -15,18 +15,17 @@ Fallback order for a URL (documented in the README):
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import ipaddress
 import logging
 import os
 import time
 from dataclasses import dataclass, field
-from importlib import resources
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .catalog import parse_catalog
 from .errors import CatalogError, FetchError
 from .settings import Settings
 
@@ -57,6 +56,16 @@ class Fetched:
         return None if self.fetched_at is None else max(0.0, time.time() - self.fetched_at)
 
 
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def classify(source: str) -> tuple[str, str]:
     """``("url", url)`` or ``("file", path)``; raise :class:`FetchError` for other schemes."""
     if "://" not in source:
@@ -68,17 +77,32 @@ def classify(source: str) -> tuple[str, str]:
     if scheme in ("http", "https"):
         if not parts.hostname:
             raise FetchError(f"source {source!r} has no host")
-        if scheme == "http":
-            from .http import is_loopback
-
-            if not is_loopback(source):
-                log.warning(
-                    "source %s is plain http: the catalog can be altered in transit", source
-                )
+        if scheme == "http" and not is_loopback(source):
+            log.warning("source %s is plain http: the catalog can be altered in transit", source)
         return "url", source
     raise FetchError(
         f"source {source!r}: unsupported scheme {parts.scheme!r} (use https://, http:// or a path)"
     )
+
+
+def _timestamp(moment: Any) -> float | None:
+    """Seconds since the epoch of a requests-cache datetime (naive ones are UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return float(moment.timestamp())
+
+
+def is_fresh(expires_at: float | None, ttl: float, now: float | None = None) -> bool:
+    """Whether a cached catalog may be used without asking the server.
+
+    Fresh until the cache's own expiry, but never further ahead than ``ttl`` from now: a
+    response stored under a longer ``cache_ttl`` is revalidated once the setting is
+    lowered (``cache_ttl: 0`` revalidates every time).
+    """
+    now = time.time() if now is None else now
+    return expires_at is not None and now < expires_at <= now + ttl
 
 
 def human_age(seconds: float) -> str:
@@ -92,6 +116,8 @@ def human_age(seconds: float) -> str:
 
 
 def read_file(path: str, settings: Settings) -> Fetched:
+    from .catalog import parse_catalog
+
     try:
         size = os.stat(path).st_size
         if size > settings.max_response_bytes:
@@ -123,6 +149,8 @@ def _gunzip(body: bytes, origin: str, limit: int) -> bytes:
 
 def bundled_path() -> Path:
     """The newest catalog snapshot shipped inside the package."""
+    from importlib import resources
+
     data = resources.files("modelsync") / "data"
     names = sorted(
         p.name
@@ -139,6 +167,10 @@ def bundled_date() -> str:
 
 
 def read_bundled() -> Fetched:
+    import gzip
+
+    from .catalog import parse_catalog
+
     path = bundled_path()
     body = gzip.decompress(path.read_bytes())
     date = bundled_date()
@@ -160,14 +192,16 @@ def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched
     try:
         return _fetch_url(url, settings, offline=offline)
     except sqlite3.DatabaseError as exc:
-        http.discard_cache(http.cache_file(settings), exc)
+        http.discard_cache(settings.http_cache_path, exc)
         return _fetch_url(url, settings, offline=offline)
 
 
 def _cached(response: Any, origin: str, url: str) -> Fetched:
+    from .catalog import parse_catalog
+
     body = response.content
-    created = response.created_at.timestamp() if response.created_at else None
-    expires = response.expires.timestamp() if response.expires else None
+    created = _timestamp(response.created_at)
+    expires = _timestamp(response.expires)
     return Fetched(body, origin, url, parse_catalog(body, f"cached {url}"), created, expires)
 
 
@@ -175,8 +209,9 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
     import requests
 
     from . import http
+    from .catalog import parse_catalog
 
-    cache_path = http.cache_file(settings)
+    cache_path = settings.http_cache_path
     with http.open_session(settings) as session:
         key = session.cache.create_key(session.prepare_request(requests.Request("GET", url)))
         previous = session.cache.get_response(key)
@@ -188,14 +223,20 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                 session.cache.delete(key)
                 previous = None
             else:
-                if offline or not previous.is_expired:
-                    if offline and previous.is_expired:
+                if offline or is_fresh(good.expires_at, settings.cache_ttl):
+                    if not is_fresh(good.expires_at, settings.cache_ttl):
                         good.origin = "stale-cache"
                     return good
         if offline:
             raise FetchError(f"offline, and the HTTP cache {cache_path} holds no catalog for {url}")
         try:
-            response = session.get(url, timeout=(settings.connect_timeout, settings.read_timeout))
+            # refresh: revalidate even if the cache's own expiry (set under an older, longer
+            # cache_ttl) says the response is still fresh.
+            response = session.get(
+                url,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                refresh=previous is not None,
+            )
             if response.status_code != 200:
                 raise FetchError(
                     f"{url}: HTTP {response.status_code} {response.reason or ''}".strip()
@@ -208,11 +249,13 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                 parse_catalog(response.content, url),
             )
             if revalidated:
-                fetched.fetched_at = response.created_at.timestamp()
-                fetched.expires_at = response.expires.timestamp() if response.expires else None
+                fetched.fetched_at = _timestamp(response.created_at)
+                fetched.expires_at = _timestamp(response.expires)
             else:
                 fetched.fetched_at = time.time()
-                fetched.expires_at = fetched.fetched_at + settings.cache_ttl
+                fetched.expires_at = _timestamp(getattr(response, "expires", None)) or (
+                    fetched.fetched_at + settings.cache_ttl
+                )
             return fetched
         except (requests.RequestException, FetchError) as exc:
             reason = (

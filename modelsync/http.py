@@ -6,7 +6,6 @@ Imported only when the catalog has to come over HTTP: requests and requests-cach
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "http-cache.sqlite"
 USER_AGENT = f"modelsync/{__version__} (+https://pypi.org/project/modelsync/)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
@@ -35,16 +33,6 @@ class ResponseTooLarge(requests.RequestException):
 
 class UnsafeRedirect(requests.RequestException):
     """A redirect to another host or from https to http."""
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class BoundedRetry(Retry):
@@ -139,13 +127,9 @@ class Session(CachedSession):
         return target
 
 
-def cache_file(settings: Settings) -> Path:
-    return settings.cache_path / CACHE_FILE
-
-
 def open_session(settings: Settings) -> Session:
     """The session for catalog downloads; a corrupt cache database is discarded."""
-    path = cache_file(settings)
+    path = settings.http_cache_path
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         check_database(path)

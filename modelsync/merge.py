@@ -16,31 +16,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
 from .errors import ConfigError
+from .report import Change
 
 _MISSING: Any = object()
-
-
-@dataclass(frozen=True)
-class Change:
-    """One thing a merge changed (or, for ``pinned`` and ``shadowed``, left alone).
-
-    ``kind`` is one of ``added``, ``removed`` (now unavailable), ``back`` (available
-    again), ``pruned``, ``price``, ``context_window``, ``max_output_tokens``,
-    ``deprecated``, ``pinned`` (upstream differs from a pinned field), ``shadowed`` (a
-    hand-written entry has the id of a catalog model).
-    """
-
-    provider: str
-    model: str
-    kind: str
-    field: str | None = None
-    old: Any = None
-    new: Any = None
 
 
 # --- editors ---------------------------------------------------------------------------

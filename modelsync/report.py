@@ -11,9 +11,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from .merge import Change
-
 REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a merge changed (or, for ``pinned`` and ``shadowed``, left alone).
+
+    ``kind`` is one of ``added``, ``removed`` (now unavailable), ``back`` (available
+    again), ``pruned``, ``price``, ``context_window``, ``max_output_tokens``,
+    ``deprecated``, ``pinned`` (upstream differs from a pinned field), ``shadowed`` (a
+    hand-written entry has the id of a catalog model).
+    """
+
+    provider: str
+    model: str
+    kind: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
 
 #: Provider statuses.
 ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED = "added", "changed", "unchanged", "failed", "skipped"

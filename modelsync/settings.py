@@ -50,6 +50,12 @@ class Settings:
         return Path(base) / "modelsync"
 
     @property
+    def http_cache_path(self) -> Path:
+        """The requests-cache SQLite database (named here so that checking it needs no
+        import of requests)."""
+        return self.cache_path / "http-cache.sqlite"
+
+    @property
     def config_path(self) -> Path:
         return Path(self.config_dir).expanduser()
 

@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,8 @@ class ProviderState:
     file: str | None
     models: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
+    #: the file is exactly what the canonical writer wrote (no need to check it again)
+    canonical: bool = False
 
 
 @dataclass
@@ -80,6 +81,7 @@ class State:
                 file=v.get("file"),
                 models=int(v.get("models", 0)),
                 skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
+                canonical=v.get("canonical") is True,
             )
             for k, v in data["providers"].items()
         }
@@ -121,6 +123,8 @@ def load(settings: Settings) -> State | None:
 
 def save(settings: Settings, state: State) -> None:
     """Write the state atomically; failure only costs speed, so it is logged, not raised."""
+    import tempfile
+
     path = state_path(settings)
     tmp = None
     try:

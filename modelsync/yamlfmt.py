@@ -20,6 +20,7 @@ a fraction before the exponent (``1.0e-07``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -156,8 +157,13 @@ def _double_quote(s: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def quote(s: str, value: bool = False) -> str:
-    """``s`` as a YAML scalar in modelsync's style (``value``: see :func:`scalar_style`)."""
+    """``s`` as a YAML scalar in modelsync's style (``value``: see :func:`scalar_style`).
+
+    Memoised: a catalog repeats the same few thousand strings (field names, modalities,
+    dates) hundreds of thousands of times.
+    """
     style = scalar_style(s, value)
     if style == "plain":
         return s
@@ -192,13 +198,25 @@ def _scalar(value: Any, block_value: bool = False) -> str:
     raise Unrepresentable(f"cannot write a value of type {type(value).__name__}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _str_key(key: str) -> str:
+    if _LINE_BREAKS.search(key):
+        raise Unrepresentable("multi-line key")  # emitters use the explicit "? key" form
+    text = quote(key)
+    if len(text) >= 128:  # and for long keys
+        raise Unrepresentable("key too long for a simple key")
+    return text
+
+
 def _key(key: Any) -> str:
+    if type(key) is str:
+        return _str_key(key)
     if key is None or isinstance(key, (Mapping, list, tuple)):
         raise Unrepresentable(f"cannot write a key of type {type(key).__name__}")
-    if isinstance(key, str) and _LINE_BREAKS.search(key):
-        raise Unrepresentable("multi-line key")  # emitters use the explicit "? key" form
+    if isinstance(key, str):
+        return _str_key(str(key))
     text = _scalar(key)
-    if len(text) >= 128:  # and for long keys
+    if len(text) >= 128:
         raise Unrepresentable("key too long for a simple key")
     return text
 
@@ -217,7 +235,12 @@ def _emit_mapping(mapping: Mapping[Any, Any], indent: int, out: list[str]) -> No
     pad = " " * indent
     for key, value in mapping.items():
         head = f"{pad}{_key(key)}:"
-        if isinstance(value, Mapping):
+        kind = type(value)
+        if kind is str:
+            out.append(f"{head} {quote(value, True)}\n")
+        elif kind is int or kind is float:
+            out.append(f"{head} {_scalar(value)}\n")
+        elif isinstance(value, Mapping):
             if value:
                 out.append(head + "\n")
                 _emit_mapping(value, indent + 2, out)

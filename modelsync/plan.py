@@ -1,0 +1,285 @@
+"""Planning one provider: read its file, merge the catalog into it, render the result.
+
+Nothing here writes; :mod:`modelsync.sync` decides what to write once every provider is
+planned. Per provider the work is, cheapest first:
+
+1. *fingerprints match* (:mod:`modelsync.state`): the upstream data and the file are as
+   the last sync left them: nothing to do, the file is not even parsed;
+2. *canonical file*: the file is exactly what :func:`modelsync.yamlfmt.dump` writes for
+   its own data (no comments, no hand formatting): merge on plain data, write with the
+   fast writer;
+3. *hand-formatted file*: round trip through ruamel so comments and formatting survive.
+"""
+
+from __future__ import annotations
+
+import difflib
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlfmt
+from .catalog import BadData, Provider, provider_from_upstream
+from .errors import ConfigError
+from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available, plain
+from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
+from .settings import Settings
+from .state import State, digest, upstream_digest
+
+
+@dataclass
+class Plan:
+    result: ProviderResult
+    old: bytes | None = None
+    new: bytes | None = None
+    upstream_sha: str | None = None
+    #: managed available models before / after the merge (shrink guard, state)
+    models_before: int = 0
+    models_after: int = 0
+    record: bool = True
+    #: passed every check of ``invoke validate`` (remembered in its cache)
+    valid: bool = False
+    #: ``new`` is exactly what the canonical writer produced
+    canonical: bool = False
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+class Planner:
+    def __init__(self, settings: Settings, state: State | None, check_only: bool) -> None:
+        self.settings = settings
+        self.state = state
+        self.config_dir = settings.config_path
+        self.want_diff = check_only
+        self._rt: yamlfmt.RoundTrip | None = None
+
+    @property
+    def rt(self) -> yamlfmt.RoundTrip:
+        if self._rt is None:
+            self._rt = yamlfmt.RoundTrip()
+        return self._rt
+
+    def plan(self, provider_id: str, raw: Any | None, path: Path) -> Plan:
+        shown = str(path)
+        result = ProviderResult(provider_id, UNCHANGED, shown, in_catalog=raw is not None)
+        plan = Plan(result)
+        if path.is_symlink():
+            return self._fail(
+                plan,
+                f"{shown}: is a symlink; modelsync does not write through links (left as it is)",
+            )
+        try:
+            plan.old = path.read_bytes()
+        except FileNotFoundError:
+            plan.old = None
+        except OSError as exc:
+            return self._fail(plan, f"{shown}: cannot read: {exc.strerror}")
+        plan.upstream_sha = upstream_digest(raw) if raw is not None else None
+        known = self.state.providers.get(provider_id) if self.state else None
+        file_sha = digest(plan.old) if plan.old is not None else None
+        if known is not None and known.upstream == plan.upstream_sha and known.file == file_sha:
+            plan.models_before = plan.models_after = known.models
+            plan.canonical = known.canonical
+            plan.skipped = dict(known.skipped)
+            result.skipped_models = dict(known.skipped)
+            return plan
+        upstream: Provider | None = None
+        if raw is not None:
+            try:
+                upstream = provider_from_upstream(provider_id, raw)
+            except BadData as exc:
+                result.status = SKIPPED
+                result.error = f"invalid upstream data, file left as it is: {exc}"
+                plan.record = False
+                return plan
+            plan.skipped = dict(upstream.skipped)
+            result.skipped_models = dict(upstream.skipped)
+        try:
+            self._merge(
+                plan,
+                provider_id,
+                upstream,
+                known_canonical=(known is not None and known.canonical and known.file == file_sha),
+            )
+        except ConfigError as exc:
+            where = f"{shown}:{exc.line}" if exc.line else shown
+            return self._fail(plan, f"{where}: {exc}")
+        except yamlfmt.YamlError as exc:
+            return self._fail(plan, f"{exc.where(shown)}: {exc.message}")
+        if plan.new is not None and plan.new != plan.old:
+            result.status = ADDED if plan.old is None else CHANGED
+            if self.want_diff:
+                result.diff = unified_diff(plan.old, plan.new, shown)
+        return plan
+
+    def _fail(self, plan: Plan, message: str) -> Plan:
+        plan.result.status = FAILED
+        plan.result.error = message
+        plan.record = False
+        plan.new = None
+        return plan
+
+    def _merge(
+        self,
+        plan: Plan,
+        provider_id: str,
+        upstream: Provider | None,
+        known_canonical: bool = False,
+    ) -> None:
+        """Merge into the file (or a new document); ``known_canonical``: the state says
+        the file is exactly as the canonical writer wrote it."""
+        prune = self.settings.prune
+        shown = plan.result.path
+        if plan.old is None:
+            if upstream is None:
+                return
+            doc: Any = {}
+            plan.result.changes = Merger(Editor(), provider_id, prune=prune).merge(doc, upstream)
+            plan.new, plan.canonical = _render(doc, self.rt)
+            plan.models_after = managed_available(doc)
+            self._check_output(plan, doc, provider_id)
+            return
+        text = yamlfmt.decode(plan.old)
+        data = yamlfmt.load(text)
+        # A canonical file checked out with CRLF line endings is still canonical.
+        crlf = "\r\n" in text
+        lf_text = text.replace("\r\n", "\n") if crlf else text
+        if not isinstance(data, dict):
+            kind = "empty" if data is None else f"a {type(data).__name__}"
+            raise ConfigError(f"top level is {kind}, not a mapping")
+        plan.models_before = managed_available(data)
+        if upstream is None and plan.models_before == 0:
+            plan.new = plan.old  # a private provider, or already retired: not touched
+            plan.models_after = 0
+            return
+        canonical = known_canonical and not crlf
+        if not canonical:
+            with suppress(yamlfmt.Unrepresentable):
+                canonical = yamlfmt.dump(data) == lf_text
+        merger: Merger
+        if canonical:
+            merger = Merger(Editor(), provider_id, prune=prune)
+            plan.result.changes = merger.merge(data, upstream)
+            plan.new, written_canonically = _render(data, self.rt)
+            plan.canonical = written_canonically and not crlf
+            if crlf:
+                plan.new = plan.new.replace(b"\n", b"\r\n")
+            plan.models_after = managed_available(data)
+            if plan.new != plan.old:
+                self._check_output(plan, data, provider_id)
+            return
+        document = self.rt.load(text)
+        merger = Merger(RuamelEditor(), provider_id, prune=prune)
+        plan.result.changes = merger.merge(document.data, upstream)
+        out = document.dump()
+        plan.new = out.encode("utf-8")
+        if plan.new == plan.old:
+            plan.models_after = plan.models_before
+            return
+        written = yamlfmt.load(out)
+        _check_kept(data, written, shown)
+        plan.models_after = managed_available(written)
+        self._check_output(plan, written, provider_id)
+
+    def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
+        """Validate a merged document against the config schema before it is written."""
+        from .validate import locate, schema_problems, semantic_problems
+
+        problems = schema_problems(doc)
+        plan.valid = not problems and not semantic_problems(doc, provider_id)
+        if problems:
+            parts, message = problems[0]
+            line = None
+            for content in (plan.old, plan.new):  # the user's line, if it is theirs
+                if content is not None and line is None:
+                    line, _ = locate(content.decode("utf-8", "replace"), parts, exact=True)
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            where = ".".join(str(p) for p in parts) or "(top level)"
+            raise ConfigError(
+                f"{where}: {message}{more}; the merged file would not be valid, so it was "
+                "not written",
+                line=line,
+            )
+
+
+def _render(doc: Any, rt: yamlfmt.RoundTrip) -> tuple[bytes, bool]:
+    """The document's bytes, and whether the canonical writer produced them."""
+    try:
+        return yamlfmt.dump(doc).encode("utf-8"), True
+    except yamlfmt.Unrepresentable:
+        return rt.dump_plain(doc).encode("utf-8"), False
+
+
+def _check_kept(before: dict[str, Any], after: Any, path: str) -> None:
+    """Safety net for the round-trip path: every user-owned value must be unchanged."""
+    from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
+
+    def fail(what: str) -> None:
+        raise ConfigError(f"internal error: the merge would change {what}; file not written")
+
+    if not isinstance(after, dict):
+        fail("the top level")
+    for key, value in before.items():
+        if key in ("models", *PROVIDER_FIELDS):
+            continue
+        if key not in after or plain(after[key]) != plain(value):
+            fail(f"the user key {key!r}")
+    old_models = before.get("models") or {}
+    new_models = after.get("models") or {}
+    if not isinstance(old_models, dict):
+        return
+    for model_id, entry in old_models.items():
+        if model_id not in new_models:
+            continue  # pruned: checked by the merger (no user keys)
+        new_entry = new_models[model_id]
+        if not is_managed(entry):
+            if plain(new_entry) != plain(entry):
+                fail(f"the hand-written model {model_id!r}")
+            continue
+        for key, value in entry.items():
+            if key in MODEL_FIELDS and key not in (entry.get("pinned") or ()):
+                continue
+            if key not in new_entry or plain(new_entry[key]) != plain(value):
+                fail(f"{model_id}.{key}")
+
+
+def unified_diff(old: bytes | None, new: bytes | None, path: str) -> str:
+    a = (old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    b = (new or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(
+        difflib.unified_diff(
+            a, b, fromfile="/dev/null" if old is None else f"a/{path}", tofile=f"b/{path}"
+        )
+    )
+
+
+def configs_newest(files: dict[str, Path]) -> str | None:
+    newest: str | None = None
+    for path in files.values():
+        try:
+            doc = yamlfmt.load(path.read_bytes())
+        except (OSError, yamlfmt.YamlError):
+            continue
+        models = doc.get("models") if isinstance(doc, dict) else None
+        if not isinstance(models, dict):
+            continue
+        for entry in models.values():
+            if is_managed(entry):
+                value = entry.get("last_updated")
+                if isinstance(value, str) and (newest is None or value > newest):
+                    newest = value
+    return newest
+
+
+def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return 0
+    known = state.providers.get(provider_id) if state else None
+    if known is not None and known.file == digest(content):
+        return known.models
+    try:
+        return managed_available(yamlfmt.load(content))
+    except yamlfmt.YamlError:
+        return 0
