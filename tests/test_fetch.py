@@ -13,7 +13,7 @@ import yaml
 
 import modelsync
 from modelsync.fetch import bundled_date, read_bundled
-from modelsync.http import CACHE_FILE, USER_AGENT
+from modelsync.http import USER_AGENT
 from modelsync.settings import Settings
 
 from .conftest import dumps, raw_snapshot, sliced
@@ -77,7 +77,7 @@ def test_stale_cache_is_used_when_the_server_fails(
         report = sync(s, source=url)
     assert report.source.origin == "stale-cache"
     message = " ".join(r.getMessage() for r in caplog.records)
-    assert "HTTP 503" in message and str(s.cache_path / CACHE_FILE) in message
+    assert "HTTP 503" in message and str(s.http_cache_path) in message
     assert "ago" in message  # the response's age is named
     assert {p.name: p.read_bytes() for p in config_dir.iterdir()} == before
 

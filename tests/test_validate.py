@@ -50,8 +50,7 @@ def check(tmp_path: Path, text: str | bytes, name: str = "acme") -> list[str]:
     directory.mkdir(exist_ok=True)
     path = directory / f"{name}.yml"
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    result = modelsync.validate_configs(config_dir=str(directory), files=[path],
-                                        use_cache=False)
+    result = modelsync.validate_configs(config_dir=str(directory), files=[path], use_cache=False)
     return [str(f) for f in result.findings]
 
 
@@ -62,20 +61,41 @@ def test_a_good_file_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("input: 0.5", "input: -1",
-         "acme.yml:10:14: models.fast.pricing.input: -1 is less than the minimum of 0"),
-        ("context_window: 128000", "context_window: 128k",
-         "acme.yml:7:21: models.fast.context_window: '128k' is not of type 'integer'"),
-        ("default_model: fast", "default_model: slow",
-         "acme.yml:3:16: default_model: 'slow' is not a model of this file"),
-        ("pinned: [pricing]", "pinned: [price]",
-         "acme.yml:17:14: models.fast.pinned.0: 'price' is not one of"),
-        ("available: true", "available: maybe",
-         "acme.yml:14:16: models.fast.available: 'maybe' is not of type 'boolean'"),
-        ("release_date: '2025-01-01'", "release_date: 2025/01/01",
-         "acme.yml:13:19: models.fast.release_date: '2025/01/01' does not match"),
-        ("{simple: 1.0,", "{simple: high,",
-         "acme.yml:18:37: models.fast.task_complexity_score.simple: 'high' is not of type"),
+        (
+            "input: 0.5",
+            "input: -1",
+            "acme.yml:10:14: models.fast.pricing.input: -1 is less than the minimum of 0",
+        ),
+        (
+            "context_window: 128000",
+            "context_window: 128k",
+            "acme.yml:7:21: models.fast.context_window: '128k' is not of type 'integer'",
+        ),
+        (
+            "default_model: fast",
+            "default_model: slow",
+            "acme.yml:3:16: default_model: 'slow' is not a model of this file",
+        ),
+        (
+            "pinned: [pricing]",
+            "pinned: [price]",
+            "acme.yml:17:14: models.fast.pinned.0: 'price' is not one of",
+        ),
+        (
+            "available: true",
+            "available: maybe",
+            "acme.yml:14:16: models.fast.available: 'maybe' is not of type 'boolean'",
+        ),
+        (
+            "release_date: '2025-01-01'",
+            "release_date: 2025/01/01",
+            "acme.yml:13:19: models.fast.release_date: '2025/01/01' does not match",
+        ),
+        (
+            "{simple: 1.0,",
+            "{simple: high,",
+            "acme.yml:18:37: models.fast.task_complexity_score.simple: 'high' is not of type",
+        ),
     ],
 )
 def test_each_error_names_file_line_column_and_path(
@@ -88,8 +108,9 @@ def test_each_error_names_file_line_column_and_path(
 
 def test_provider_must_match_the_file_name(tmp_path: Path) -> None:
     (finding,) = check(tmp_path, GOOD, name="other")
-    assert finding.endswith("other.yml:1:11: provider: 'acme' does not match the file name "
-                            "(other.yml)")
+    assert finding.endswith(
+        "other.yml:1:11: provider: 'acme' does not match the file name (other.yml)"
+    )
 
 
 def test_wrong_top_level_type(tmp_path: Path) -> None:
@@ -100,8 +121,9 @@ def test_wrong_top_level_type(tmp_path: Path) -> None:
 def test_duplicate_key_and_syntax_errors_are_findings(tmp_path: Path) -> None:
     dup = GOOD.replace("    notes: ours\n", "    notes: ours\n    name: again\n")
     (finding,) = check(tmp_path, dup)
-    assert finding.endswith("acme.yml:20:5: while constructing a mapping found duplicate key "
-                            "'name'")
+    assert finding.endswith(
+        "acme.yml:20:5: while constructing a mapping found duplicate key 'name'"
+    )
     (finding,) = check(tmp_path, GOOD.replace("name: Fast", "name: [Fast"))
     assert ":6:" in finding or ":7:" in finding
     (finding,) = check(tmp_path, GOOD.encode().replace(b"ours", b"\xff\xfe"))
@@ -122,8 +144,12 @@ def test_every_real_snapshot_passes_the_upstream_schema(date: str) -> None:
     model_validator = validator(API_SCHEMA, "model")
     data = catalog(date)
     assert validator(API_SCHEMA).is_valid(data)
-    bad = [(p, m) for p, prov in data.items() for m, raw in prov["models"].items()
-           if not model_validator.is_valid(raw)]
+    bad = [
+        (p, m)
+        for p, prov in data.items()
+        for m, raw in prov["models"].items()
+        if not model_validator.is_valid(raw)
+    ]
     assert bad == []
 
 
@@ -132,8 +158,7 @@ def test_a_string_context_window_loses_only_that_model() -> None:
     data["models"]["claude-opus-4-1"]["limit"]["context"] = "200000"
     provider = provider_from_upstream("anthropic", data)
     assert set(provider.skipped) == {"claude-opus-4-1"}
-    assert "limit.context: '200000' is not of type 'integer'" in provider.skipped[
-        "claude-opus-4-1"]
+    assert "limit.context: '200000' is not of type 'integer'" in provider.skipped["claude-opus-4-1"]
     assert len(provider.models) == len(data["models"]) - 1
 
 
@@ -143,18 +168,22 @@ def test_cli_output_count_exit_status_and_json(settings: Settings, tmp_path: Pat
     shutil.copy(ROOT / "tasks.py", repo)
     (repo / "config" / "models" / "acme.yml").write_text(GOOD)
     (repo / "config" / "models" / "bad.yml").write_text(
-        GOOD.replace("provider: acme", "provider: bad").replace("input: 0.5", "input: -1"))
+        GOOD.replace("provider: acme", "provider: bad").replace("input: 0.5", "input: -1")
+    )
     result = run_cli("validate", cwd=repo)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("config/models/bad.yml:10:14: models.fast.pricing.input: "
-                        "-1 is less than the minimum of 0")
+    assert lines[0] == (
+        "config/models/bad.yml:10:14: models.fast.pricing.input: -1 is less than the minimum of 0"
+    )
     assert lines[-1] == "1 error in 1 of 2 files"
-    result = run_cli("validate", "--format", "json", "--file", "config/models/acme.yml",
-                     cwd=repo)
+    result = run_cli("validate", "--format", "json", "--file", "config/models/acme.yml", cwd=repo)
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {"ok": True, "files": ["config/models/acme.yml"],
-                                         "errors": []}
+    assert json.loads(result.stdout) == {
+        "ok": True,
+        "files": ["config/models/acme.yml"],
+        "errors": [],
+    }
 
 
 def test_validate_never_writes_and_caches_only_passing_content(tmp_path: Path) -> None:
@@ -171,8 +200,9 @@ def test_validate_never_writes_and_caches_only_passing_content(tmp_path: Path) -
     assert sorted(p.name for p in directory.iterdir()) == ["acme.yml"]
 
 
-def test_a_changed_schema_invalidates_the_cache(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_schema_invalidates_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from modelsync import validate as validate_mod
 
     directory = tmp_path / "cfg"
@@ -203,7 +233,9 @@ def test_pre_commit_runs_the_hook_in_a_git_repository(tmp_path: Path) -> None:
     shutil.copy(ROOT / "tasks.py", repo)
     (repo / "config" / "models" / "acme.yml").write_text(GOOD)
     (repo / ".pre-commit-config.yaml").write_text(
-        (ROOT / "README.md").read_text().split("```yaml\n# .pre-commit-config.yaml\n")[1]
+        (ROOT / "README.md")
+        .read_text()
+        .split("```yaml\n# .pre-commit-config.yaml\n")[1]
         .split("```")[0]
     )
     env = dict(os.environ)
@@ -213,16 +245,14 @@ def test_pre_commit_runs_the_hook_in_a_git_repository(tmp_path: Path) -> None:
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
 
     def run(*cmd: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
 
     assert run(*git, "init", "-q").returncode == 0
     assert run(*git, "add", ".").returncode == 0
     good = run(sys.executable, "-m", "pre_commit", "run", "--all-files")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
-    (repo / "config" / "models" / "acme.yml").write_text(GOOD.replace("input: 0.5",
-                                                                      "input: -1"))
+    (repo / "config" / "models" / "acme.yml").write_text(GOOD.replace("input: 0.5", "input: -1"))
     run(*git, "add", ".")
     bad = run(sys.executable, "-m", "pre_commit", "run", "--all-files")
     assert bad.returncode == 1
