@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 
 import modelsync
 from modelsync.catalog import CAPABILITIES, PINNABLE, provider_from_upstream
@@ -268,3 +270,57 @@ def test_synced_output_of_every_snapshot_validates(settings: Settings, tmp_path:
         assert modelsync.sync_to_configs(settings=s, source=str(source)).ok
         result = modelsync.validate_configs(settings=s, use_cache=False)
         assert result.ok and result.files, (date, result.findings[:2])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False)
+    | st.sampled_from(["", "2024-01-01", "2024-13", "text", "alpha", "image", "context"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["input", "output", "tier", "size", "type", "cost", "supported", "x",
+                         "above_context", "modes", "fast"]), inner, max_size=3),
+    max_leaves=8,
+)
+MODEL_FIELDS_UP = ["name", "family", "tool_call", "reasoning", "limit", "cost", "modalities",
+                   "knowledge", "release_date", "status", "open_weights", "experimental"]
+CONFIG_FIELDS = ["name", "context_window", "pricing", "capabilities", "modalities", "pinned",
+                 "task_complexity_score", "status", "available", "release_date"]
+
+
+def _agree(name: str, definition: str | None, instance: object) -> None:
+    from modelsync.schemas import checker
+
+    fast = checker(name, definition)._fast
+    try:
+        fast(instance)
+        fast_ok = True
+    except Exception:
+        fast_ok = False
+    assert fast_ok == validator(name, definition).is_valid(instance), instance
+
+
+@settings(max_examples=400, deadline=None)
+@given(field=st.sampled_from(MODEL_FIELDS_UP), value=json_values)
+def test_compiled_and_reference_validators_agree_on_models(field: str, value: object) -> None:
+    model = copy.deepcopy(_TEMPLATE)
+    model[field] = value
+    _agree(API_SCHEMA, "model", model)
+
+
+@settings(max_examples=400, deadline=None)
+@given(field=st.sampled_from(CONFIG_FIELDS), value=json_values)
+def test_compiled_and_reference_validators_agree_on_config_files(field: str,
+                                                                 value: object) -> None:
+    doc = yaml.safe_load(GOOD)
+    doc["models"]["fast"][field] = value
+    _agree(CONFIG_SCHEMA, None, doc)
+
+
+def test_compiled_and_reference_validators_agree_on_every_real_model() -> None:
+    for date in DATES:
+        for provider in catalog(date).values():
+            _agree(API_SCHEMA, "provider", provider)
+            for model in provider["models"].values():
+                _agree(API_SCHEMA, "model", model)
+
+
+_TEMPLATE = next(iter(sliced(providers=["anthropic"])["anthropic"]["models"].values()))
