@@ -223,6 +223,12 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                 session.cache.delete(key)
                 previous = None
             else:
+                log.debug(
+                    "HTTP cache %s holds %s, expiring %s",
+                    cache_path,
+                    url,
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(good.expires_at or 0)),
+                )
                 if offline or is_fresh(good.expires_at, settings.cache_ttl):
                     if not is_fresh(good.expires_at, settings.cache_ttl):
                         good.origin = "stale-cache"

@@ -14,6 +14,8 @@ planned. Per provider the work is, cheapest first:
 from __future__ import annotations
 
 import difflib
+import logging
+import os
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available, 
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
 from .state import State, digest, upstream_digest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,6 +84,7 @@ class Planner:
         if known is not None and known.upstream == plan.upstream_sha and known.file == file_sha:
             plan.models_before = plan.models_after = known.models
             plan.canonical = known.canonical
+            log.debug("%s: unchanged since the last sync (fingerprints match)", provider_id)
             plan.skipped = dict(known.skipped)
             result.skipped_models = dict(known.skipped)
             return plan
@@ -156,6 +161,13 @@ class Planner:
         if not canonical:
             with suppress(yamlfmt.Unrepresentable):
                 canonical = yamlfmt.dump(data) == lf_text
+        log.debug(
+            "%s: %s",
+            provider_id,
+            "canonical file, merged as plain data"
+            if canonical
+            else "hand-formatted file, merged through the round trip",
+        )
         merger: Merger
         if canonical:
             merger = Merger(Editor(), provider_id, prune=prune)
@@ -244,11 +256,15 @@ def _check_kept(before: dict[str, Any], after: Any, path: str) -> None:
 
 
 def unified_diff(old: bytes | None, new: bytes | None, path: str) -> str:
+    """A diff that ``git apply`` (or ``patch -p1``) applies from the current directory."""
+    label = os.path.relpath(path)
+    if label.startswith(".."):
+        label = os.path.abspath(path)
     a = (old or b"").decode("utf-8", "replace").splitlines(keepends=True)
     b = (new or b"").decode("utf-8", "replace").splitlines(keepends=True)
     return "".join(
         difflib.unified_diff(
-            a, b, fromfile="/dev/null" if old is None else f"a/{path}", tofile=f"b/{path}"
+            a, b, fromfile="/dev/null" if old is None else f"a/{label}", tofile=f"b/{label}"
         )
     )
 

@@ -202,13 +202,27 @@ def _num(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _price_line(c: Change) -> str:
-    head = f"{c.provider}/{c.model}: {c.field} {_num(c.old)} -> {_num(c.new)}"
+def _price_part(c: Change) -> str:
+    """``input 15.0 -> 5.0 (-66.7%)`` for one price of one model."""
     if c.field in ("tiers", "modes"):
-        return f"{c.provider}/{c.model}: pricing {c.field} changed"
+        return f"{c.field} changed"
+    if c.old is None:
+        return f"{c.field} {_num(c.new)} (new)"
+    if c.new is None:
+        return f"{c.field} {_num(c.old)} (dropped)"
+    text = f"{c.field} {_num(c.old)} -> {_num(c.new)}"
     if isinstance(c.old, (int, float)) and isinstance(c.new, (int, float)) and c.old:
-        return f"{head} ({(c.new - c.old) / c.old * 100:+.1f}%)"
-    return head
+        text += f" ({(c.new - c.old) / c.old * 100:+.1f}%)"
+    return text
+
+
+def _pinned_line(c: Change) -> str:
+    head = f"{c.provider}/{c.model}: {c.field}"
+    if isinstance(c.old, dict) and isinstance(c.new, dict):
+        keys = [k for k in dict.fromkeys([*c.old, *c.new]) if c.old.get(k) != c.new.get(k)]
+        parts = [f"{k} {_num(c.old.get(k))} (upstream {_num(c.new.get(k))})" for k in keys]
+        return f"{head}: " + ", ".join(parts)
+    return f"{head} {_num(c.old)} (upstream {_num(c.new)})"
 
 
 def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
@@ -253,7 +267,17 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         if len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more, see --json")
 
-    section("Price changes", [_price_line(c) for c in report.price_changes()], "33")
+    by_model: dict[tuple[str, str], list[Change]] = {}
+    for c in report.price_changes():
+        by_model.setdefault((c.provider, c.model), []).append(c)
+    section(
+        "Price changes",
+        [
+            f"{p}/{m}: " + ", ".join(_price_part(c) for c in changes)
+            for (p, m), changes in by_model.items()
+        ],
+        "33",
+    )
     section(
         "Context window changes",
         [
@@ -270,12 +294,11 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
     )
     section("Newly deprecated", [f"{c.provider}/{c.model}" for c in report.changes("deprecated")])
     section(
-        "Pinned, upstream differs",
-        [
-            f"{c.provider}/{c.model}: {c.field} kept {_num(c.old)}, upstream {_num(c.new)}"
-            for c in report.changes("pinned")
-        ],
+        "Left the catalog (kept as available: false)",
+        [f"{c.provider}/{c.model}" for c in report.changes("removed")],
     )
+    section("Back in the catalog", [f"{c.provider}/{c.model}" for c in report.changes("back")])
+    section("Pinned, upstream differs", [_pinned_line(c) for c in report.changes("pinned")])
     section(
         "Hand-written entries shadow catalog models",
         [f"{c.provider}/{c.model}" for c in report.changes("shadowed")],

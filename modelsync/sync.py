@@ -277,12 +277,14 @@ def _run(
     if state is not None and state.catalog and not filtered:
         sha = quick_catalog_sha(settings, state, source, settings.offline)
         if sha is not None and sha == state.catalog and _files_match(state, files):
+            log.info("catalog and all %d files unchanged since the last sync", len(files))
             report = _noop_report(settings, state, files)
             report.dry_run, report.check = dry_run, check
             return report
 
     fetched = obtain_catalog(settings, files)
     catalog = fetched.catalog
+    log.info("catalog: %s (%s), %d providers", fetched.source, fetched.origin, len(catalog))
     report = SyncReport(
         SourceInfo(
             fetched.origin, fetched.source, fetched.age, fetched.snapshot_date, fetched.sha256
@@ -335,6 +337,7 @@ def _run(
             if result.status in (ADDED, CHANGED) and plan.new is not None:
                 try:
                     atomic_write(Path(result.path), plan.new)
+                    log.info("wrote %s", result.path)
                 except ConfigError as exc:
                     result.status, result.error = FAILED, str(exc)
                     plan.record = False

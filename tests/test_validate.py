@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import modelsync
 from modelsync.catalog import CAPABILITIES, PINNABLE, provider_from_upstream
@@ -273,17 +274,61 @@ def test_synced_output_of_every_snapshot_validates(settings: Settings, tmp_path:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**6)
+    | st.floats(allow_nan=False)
     | st.sampled_from(["", "2024-01-01", "2024-13", "text", "alpha", "image", "context"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["input", "output", "tier", "size", "type", "cost", "supported", "x",
-                         "above_context", "modes", "fast"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "input",
+                    "output",
+                    "tier",
+                    "size",
+                    "type",
+                    "cost",
+                    "supported",
+                    "x",
+                    "above_context",
+                    "modes",
+                    "fast",
+                ]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
     max_leaves=8,
 )
-MODEL_FIELDS_UP = ["name", "family", "tool_call", "reasoning", "limit", "cost", "modalities",
-                   "knowledge", "release_date", "status", "open_weights", "experimental"]
-CONFIG_FIELDS = ["name", "context_window", "pricing", "capabilities", "modalities", "pinned",
-                 "task_complexity_score", "status", "available", "release_date"]
+MODEL_FIELDS_UP = [
+    "name",
+    "family",
+    "tool_call",
+    "reasoning",
+    "limit",
+    "cost",
+    "modalities",
+    "knowledge",
+    "release_date",
+    "status",
+    "open_weights",
+    "experimental",
+]
+CONFIG_FIELDS = [
+    "name",
+    "context_window",
+    "pricing",
+    "capabilities",
+    "modalities",
+    "pinned",
+    "task_complexity_score",
+    "status",
+    "available",
+    "release_date",
+]
 
 
 def _agree(name: str, definition: str | None, instance: object) -> None:
@@ -308,8 +353,7 @@ def test_compiled_and_reference_validators_agree_on_models(field: str, value: ob
 
 @settings(max_examples=400, deadline=None)
 @given(field=st.sampled_from(CONFIG_FIELDS), value=json_values)
-def test_compiled_and_reference_validators_agree_on_config_files(field: str,
-                                                                 value: object) -> None:
+def test_compiled_and_reference_validators_agree_on_config_files(field: str, value: object) -> None:
     doc = yaml.safe_load(GOOD)
     doc["models"]["fast"][field] = value
     _agree(CONFIG_SCHEMA, None, doc)
