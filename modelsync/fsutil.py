@@ -35,7 +35,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}", path=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -67,9 +70,11 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temporaries(directory: Path, older_than: float = 60.0) -> None:
-    """Remove temporary files a killed sync left behind (never in use after a minute)."""
-    now = time.time()
+def remove_stale_temporaries(directory: Path) -> None:
+    """Remove temporary files that a killed sync left behind.
+
+    Called with the directory lock held: no other sync can be writing one now.
+    """
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -77,8 +82,8 @@ def remove_stale_temporaries(directory: Path, older_than: float = 60.0) -> None:
     for entry in entries:
         if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(".tmp"):
             with contextlib.suppress(OSError):
-                if now - entry.stat(follow_symlinks=False).st_mtime > older_than:
-                    os.unlink(entry.path)
+                os.unlink(entry.path)
+                log.debug("removed %s, left by an interrupted sync", entry.path)
 
 
 @contextlib.contextmanager

@@ -60,6 +60,14 @@ def sliced(date: str = NEWEST, providers: Sequence[str] = SMALL) -> dict[str, An
     return copy.deepcopy({p: full[p] for p in providers if p in full})
 
 
+def yaml11(text: str | bytes) -> Any:
+    """Read YAML the way YAML 1.1 consumers do: PyYAML's safe loader (libyaml's C parser
+    where available, for speed; same semantics)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def dumps(data: Any) -> bytes:
     return json.dumps(data).encode()
 
@@ -146,3 +154,40 @@ def files_snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+_PEAK_LAUNCHER = """
+import json, os, sys
+cmd, err_path = json.loads(sys.argv[1]), sys.argv[2]
+pid = os.fork()
+if pid == 0:
+    fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(fd, 2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execv(cmd[0], cmd)
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]))
+"""
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, float]:
+    """Run ``cmd``; return its exit code, stderr and peak resident memory in MB.
+
+    The command is started by a small launcher process, because Linux counts the memory
+    of the process that forked (here: pytest, which may be large) in the child's peak.
+    """
+    err_path = cwd / ".measured-stderr"
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK_LAUNCHER, json.dumps(cmd), str(err_path)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    code, peak_kb = json.loads(out.stdout.strip().splitlines()[-1])
+    stderr = err_path.read_text()
+    err_path.unlink()
+    return int(code), stderr, peak_kb / 1024

@@ -6,6 +6,7 @@ The server records every request (path and headers) so tests can assert what was
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import threading
@@ -61,6 +62,8 @@ class CatalogServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        #: bytes of each streamed body actually sent before the client hung up
+        self.streamed: list[int] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,6 +71,11 @@ class CatalogServer:
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def handle(self) -> None:
+                # The client hangs up in tests of refused responses.
+                with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+                    super().handle()
 
             def do_GET(self) -> None:
                 server.requests.append(
@@ -116,6 +124,7 @@ class CatalogServer:
                             sent += len(chunk)
                     except OSError:
                         pass
+                    server.streamed.append(sent)
                     self.close_connection = True
                     return
                 self.send_header("Content-Length", str(len(body)))

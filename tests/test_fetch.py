@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 import modelsync
 from modelsync.fetch import bundled_date, read_bundled
 from modelsync.http import USER_AGENT
 from modelsync.settings import Settings
 
-from .conftest import dumps, raw_snapshot, sliced
+from .conftest import dumps, raw_snapshot, sliced, yaml11
 from .httpserver import CatalogServer, Reply
 
 
@@ -216,5 +215,5 @@ def test_written_yaml_matches_a_yaml_1_1_reader(
     url = server.serve("/api.json", Reply(dumps(sliced())))
     sync(settings, source=url)
     for path in config_dir.glob("*.yml"):
-        doc = yaml.safe_load(path.read_text())
+        doc = yaml11(path.read_text())
         assert doc["provider"] == path.stem

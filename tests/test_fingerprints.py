@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 import modelsync
 from modelsync import state as state_mod
 from modelsync.settings import Settings
 
-from .conftest import dumps, files_snapshot, run_cli, sliced
+from .conftest import dumps, files_snapshot, run_cli, sliced, yaml11
 from .httpserver import CatalogServer, Reply
 
 PROVIDERS = ("anthropic", "xai", "groq")
@@ -32,9 +31,7 @@ def sync(settings: Settings, source: Path | str, **kw: object) -> modelsync.Sync
 
 def price(config_dir: Path, provider: str, model: str) -> float:
     return float(
-        yaml.safe_load((config_dir / f"{provider}.yml").read_text())["models"][model]["pricing"][
-            "input"
-        ]
+        yaml11((config_dir / f"{provider}.yml").read_text())["models"][model]["pricing"]["input"]
     )
 
 

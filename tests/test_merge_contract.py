@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import modelsync
 from modelsync import state as state_mod
 from modelsync.settings import Settings
 
-from .conftest import catalog, dumps, files_snapshot, sliced
+from .conftest import catalog, dumps, files_snapshot, sliced, yaml11
 from .expected import check_entry
 
 PROVIDERS = ("anthropic", "chutes", "firmware", "xai")
@@ -113,7 +112,7 @@ def test_user_data_survives_three_real_catalogs_in_sequence(
     report = sync(settings, snapshot_file(tmp_path, "2026-03-18"))
     assert report.ok
     assert_user_lines_survive(anthropic)
-    doc = yaml.safe_load(chutes.read_text())
+    doc = yaml11(chutes.read_text())
     assert doc["models"][chimera]["available"] is False
     assert doc["models"][chimera]["notes"] == "our favourite"
     assert ("chutes", chimera) in {(c.provider, c.model) for c in report.changes("removed")}
@@ -123,12 +122,12 @@ def test_user_data_survives_three_real_catalogs_in_sequence(
     report = sync(settings, snapshot_file(tmp_path, "2026-05-21"), allow_shrink=True)
     assert report.ok
     assert_user_lines_survive(anthropic)
-    doc = yaml.safe_load(chutes.read_text())
+    doc = yaml11(chutes.read_text())
     assert doc["models"][chimera]["available"] is True
     assert doc["models"][chimera]["notes"] == "our favourite"
     assert ("chutes", chimera) in {(c.provider, c.model) for c in report.changes("back")}
 
-    data = yaml.safe_load(anthropic.read_text())
+    data = yaml11(anthropic.read_text())
     upstream = catalog("2026-05-21")["anthropic"]["models"]
     legacy = data["models"]["claude-3-7-sonnet-latest"]
     assert legacy["available"] is False and legacy["notes"].startswith("legacy")
@@ -149,7 +148,7 @@ def test_user_data_survives_three_real_catalogs_in_sequence(
             check_entry(data["models"][model_id], raw, model_id)
     assert list(data["models"])[:3] == sorted(upstream)[:3], "new models go in id order"
 
-    firmware = yaml.safe_load((config_dir / "firmware.yml").read_text())
+    firmware = yaml11((config_dir / "firmware.yml").read_text())
     assert firmware["models"], "a provider that left the catalog keeps its file"
     assert all(m["available"] is False for m in firmware["models"].values())
 
@@ -238,7 +237,7 @@ def test_prune_deletes_only_retired_models_without_user_keys(
     report = sync(
         settings.replace(prune=True), snapshot_file(tmp_path, "2026-05-21", ("anthropic",))
     )
-    doc = yaml.safe_load(path.read_text())
+    doc = yaml11(path.read_text())
     removed = set(catalog("2026-03-18")["anthropic"]["models"]) - set(
         catalog("2026-05-21")["anthropic"]["models"]
     )
@@ -255,7 +254,7 @@ def test_pinned_must_name_synced_fields(
     source = snapshot_file(tmp_path, "2026-05-21", ("xai",))
     sync(settings, source)
     path = config_dir / "xai.yml"
-    first = next(iter(yaml.safe_load(path.read_text())["models"]))
+    first = next(iter(yaml11(path.read_text())["models"]))
     text = _append_to_model(path.read_text(), first, "    pinned: [price]\n")
     path.write_text(text)
     (config_dir / "xai.yml").touch()
@@ -300,7 +299,7 @@ def test_line_endings_bom_and_document_markers_survive(
     assert out.startswith("\ufeff# team header\r\n---\r\n".encode())
     assert out.endswith(b"...\r\n")
     assert b"\n" not in out.replace(b"\r\n", b"")
-    data = yaml.safe_load(out.decode("utf-8-sig"))
+    data = yaml11(out.decode("utf-8-sig"))
     upstream = catalog("2026-05-21")["anthropic"]["models"]
     for model_id, raw in upstream.items():
         check_entry(data["models"][model_id], raw, model_id)

@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -23,7 +22,7 @@ from modelsync import yamlfmt
 from modelsync.catalog import MODEL_FIELDS
 from modelsync.settings import make_settings
 
-from .conftest import sliced
+from .conftest import sliced, yaml11
 
 AWKWARD = [
     "no",
@@ -206,7 +205,7 @@ def test_sync_keeps_user_data_validates_and_is_idempotent(
         if comment:  # a comment sends the file through the round trip
             text = "# kept: the user's comment\n" + text
         path.write_text(text)
-        owned_before = _owned(yaml.safe_load(text))
+        owned_before = _owned(yaml11(text))
 
         source.write_text(json.dumps(second))
         report = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
@@ -214,7 +213,7 @@ def test_sync_keeps_user_data_validates_and_is_idempotent(
         written = path.read_text()
         if comment:
             assert written.startswith("# kept: the user's comment\n")
-        by11 = yaml.safe_load(written)
+        by11 = yaml11(written)
         by12 = ruamel12.load(written)
         assert _same(by11, by12), "YAML 1.1 and 1.2 readers disagree"
         assert _same(_owned(by11), owned_before) or _owned_is_superset(by11, owned_before)
@@ -238,8 +237,57 @@ def test_canonical_writer_is_read_back_exactly_by_both_yaml_versions(doc: dict[s
         text = yamlfmt.dump(doc)
     except yamlfmt.Unrepresentable:
         return
-    assert _same(yaml.safe_load(text) or {}, doc)
+    assert _same(yaml11(text) or {}, doc)
     assert _same(ruamel12.load(text) or {}, doc)
     assert _same(yamlfmt.load(text) or {}, doc)
     rt = yamlfmt.RoundTrip()
     assert rt.dump_plain(doc) == text, "canonical writer and ruamel disagree"
+
+
+junk = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=6,
+)
+UPSTREAM_KEYS = ["name", "family", "limit", "cost", "modalities", "tool_call", "reasoning",
+                 "structured_output", "status", "knowledge", "release_date", "last_updated",
+                 "open_weights", "experimental", "interleaved", "provider", "id"]
+
+
+@st.composite
+def mutated_catalogs(draw: Any) -> dict[str, Any]:
+    data = draw(catalogs())
+    models = data["p"]["models"]
+    for _ in range(draw(st.integers(1, 4))):
+        model = models[draw(st.sampled_from(sorted(models)))]
+        path = draw(st.sampled_from(UPSTREAM_KEYS + ["limit.context", "cost.input",
+                                                     "cost.tiers", "modalities.input"]))
+        target, _, leaf = path.rpartition(".")
+        holder = model.get(target) if target else model
+        if isinstance(holder, dict):
+            holder[leaf] = draw(junk)
+    if draw(st.booleans()):
+        data["p"][draw(st.sampled_from(["name", "env", "doc", "api"]))] = draw(junk)
+    return data
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(good=catalogs(), bad=mutated_catalogs())
+def test_mutated_catalogs_never_break_the_sync(good: dict[str, Any],
+                                               bad: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        s = make_settings(config_dir=str(root / "cfg"), cache_dir=str(root / "cache"))
+        source = root / "api.json"
+        source.write_text(json.dumps(good))
+        assert modelsync.sync_to_configs(settings=s, source=str(source)).ok
+        # NaN and Infinity are not JSON, but real-world encoders write them.
+        source.write_text(json.dumps(bad, allow_nan=True))
+        report = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        assert report.ok, report.failed
+        assert modelsync.validate_configs(settings=s, use_cache=False).ok
+        path = root / "cfg" / "p.yml"
+        before = path.read_bytes() if path.exists() else None
+        again = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        assert again.changed_files == []
+        assert (path.read_bytes() if path.exists() else None) == before

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 import modelsync
 from modelsync.fetch import bundled_date, read_bundled
 from modelsync.settings import Settings
 
-from .conftest import ROOT, catalog, dumps, raw_snapshot, run_cli, sliced
+from .conftest import ROOT, catalog, dumps, raw_snapshot, run_cli, sliced, yaml11
 from .expected import check_entry
 from .httpserver import CatalogServer, Reply
 
@@ -40,7 +39,7 @@ def test_full_catalog_over_http_equals_the_snapshot_and_second_run_sends_nothing
     assert sorted(p.stem for p in files) == sorted(upstream)
     checked = 0
     for path in files:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))  # a YAML 1.1 reader
+        doc = yaml11(path.read_text(encoding="utf-8"))  # a YAML 1.1 reader
         assert doc["provider"] == path.stem
         assert set(doc["models"]) == set(upstream[path.stem]["models"])
         for model_id, raw in upstream[path.stem]["models"].items():
@@ -81,7 +80,7 @@ def test_one_malformed_model_is_skipped_and_named(
     source.write_bytes(dumps(data))
     report = modelsync.sync_to_configs(settings=settings, source=str(source))
     assert report.ok
-    doc = yaml.safe_load((config_dir / "anthropic.yml").read_text())
+    doc = yaml11((config_dir / "anthropic.yml").read_text())
     assert "claude-opus-4-1" not in doc["models"]
     assert "claude-3-5-haiku-latest" not in doc["models"]
     assert len(doc["models"]) == len(models) - 2
@@ -99,11 +98,11 @@ def test_a_model_gone_bad_upstream_keeps_its_entry(
     source = tmp_path / "api.json"
     source.write_bytes(dumps(data))
     modelsync.sync_to_configs(settings=settings, source=str(source))
-    before = yaml.safe_load((config_dir / "anthropic.yml").read_text())
+    before = yaml11((config_dir / "anthropic.yml").read_text())
     data["anthropic"]["models"]["claude-opus-4-1"]["limit"]["output"] = "lots"
     source.write_bytes(dumps(data))
     modelsync.sync_to_configs(settings=settings, source=str(source))
-    after = yaml.safe_load((config_dir / "anthropic.yml").read_text())
+    after = yaml11((config_dir / "anthropic.yml").read_text())
     assert after["models"]["claude-opus-4-1"] == before["models"]["claude-opus-4-1"]
     assert after["models"]["claude-opus-4-1"]["available"] is True
 

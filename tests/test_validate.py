@@ -12,7 +12,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +20,7 @@ from modelsync.catalog import CAPABILITIES, PINNABLE, provider_from_upstream
 from modelsync.schemas import API_SCHEMA, CONFIG_SCHEMA, load_schema, validator
 from modelsync.settings import Settings
 
-from .conftest import DATES, ROOT, catalog, dumps, run_cli, sliced
+from .conftest import DATES, ROOT, catalog, dumps, run_cli, sliced, yaml11
 
 GOOD = textwrap.dedent(
     """\
@@ -221,7 +220,7 @@ def test_a_changed_schema_invalidates_the_cache(
 def test_hook_file_pattern_matches_config_files_only() -> None:
     import re
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = yaml11((ROOT / ".pre-commit-hooks.yaml").read_text())
     pattern = re.compile(hook["files"])
     assert pattern.search("config/models/openai.yml")
     assert pattern.search("config/models/wafer.ai.yml")
@@ -354,7 +353,7 @@ def test_compiled_and_reference_validators_agree_on_models(field: str, value: ob
 @settings(max_examples=400, deadline=None)
 @given(field=st.sampled_from(CONFIG_FIELDS), value=json_values)
 def test_compiled_and_reference_validators_agree_on_config_files(field: str, value: object) -> None:
-    doc = yaml.safe_load(GOOD)
+    doc = yaml11(GOOD)
     doc["models"]["fast"][field] = value
     _agree(CONFIG_SCHEMA, None, doc)
 

@@ -4,12 +4,11 @@ fast reader and the round trip."""
 from __future__ import annotations
 
 import pytest
-import yaml
 from ruamel.yaml import YAML
 
 from modelsync import yamlfmt
 
-from .conftest import sliced
+from .conftest import sliced, yaml11
 
 ruamel12 = YAML(typ="safe", pure=True)
 
@@ -73,7 +72,7 @@ ruamel12 = YAML(typ="safe", pure=True)
 def test_ambiguous_strings_are_quoted_and_read_back_as_strings(word: str) -> None:
     doc = {"key": word, word: "value", "list": [word]}
     text = yamlfmt.dump(doc)
-    assert yaml.safe_load(text) == doc, text  # YAML 1.1
+    assert yaml11(text) == doc, text  # YAML 1.1
     assert ruamel12.load(text) == doc, text  # YAML 1.2
     assert f"key: {word}\n" not in text or yamlfmt.scalar_style(word, True) == "plain"
 
@@ -94,7 +93,7 @@ def test_ambiguous_strings_are_quoted_and_read_back_as_strings(word: str) -> Non
 def test_numbers_are_written_exactly_and_read_as_numbers(value: object, text: str) -> None:
     out = yamlfmt.dump({"v": value})
     assert out == f"v: {text}\n".replace("v: \n", "v:\n")
-    assert yaml.safe_load(out)["v"] == value and type(yaml.safe_load(out)["v"]) is type(value)
+    assert yaml11(out)["v"] == value and type(yaml11(out)["v"]) is type(value)
     assert ruamel12.load(out)["v"] == value
 
 
@@ -125,7 +124,7 @@ def test_canonical_writer_equals_ruamel_on_real_catalog_data() -> None:
         text = yamlfmt.dump(doc)
         assert rt.dump_plain(doc) == text, provider_id
         assert rt.load(text).dump() == text, "ruamel must give a canonical file back unchanged"
-        assert yaml.safe_load(text) == doc and yamlfmt.load(text) == doc
+        assert yaml11(text) == doc and yamlfmt.load(text) == doc
 
 
 def test_fast_reader_rejects_duplicate_keys_with_position() -> None:
