@@ -249,9 +249,25 @@ junk = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
     max_leaves=6,
 )
-UPSTREAM_KEYS = ["name", "family", "limit", "cost", "modalities", "tool_call", "reasoning",
-                 "structured_output", "status", "knowledge", "release_date", "last_updated",
-                 "open_weights", "experimental", "interleaved", "provider", "id"]
+UPSTREAM_KEYS = [
+    "name",
+    "family",
+    "limit",
+    "cost",
+    "modalities",
+    "tool_call",
+    "reasoning",
+    "structured_output",
+    "status",
+    "knowledge",
+    "release_date",
+    "last_updated",
+    "open_weights",
+    "experimental",
+    "interleaved",
+    "provider",
+    "id",
+]
 
 
 @st.composite
@@ -260,8 +276,11 @@ def mutated_catalogs(draw: Any) -> dict[str, Any]:
     models = data["p"]["models"]
     for _ in range(draw(st.integers(1, 4))):
         model = models[draw(st.sampled_from(sorted(models)))]
-        path = draw(st.sampled_from(UPSTREAM_KEYS + ["limit.context", "cost.input",
-                                                     "cost.tiers", "modalities.input"]))
+        path = draw(
+            st.sampled_from(
+                [*UPSTREAM_KEYS, "limit.context", "cost.input", "cost.tiers", "modalities.input"]
+            )
+        )
         target, _, leaf = path.rpartition(".")
         holder = model.get(target) if target else model
         if isinstance(holder, dict):
@@ -273,8 +292,7 @@ def mutated_catalogs(draw: Any) -> dict[str, Any]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(good=catalogs(), bad=mutated_catalogs())
-def test_mutated_catalogs_never_break_the_sync(good: dict[str, Any],
-                                               bad: dict[str, Any]) -> None:
+def test_mutated_catalogs_never_break_the_sync(good: dict[str, Any], bad: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         s = make_settings(config_dir=str(root / "cfg"), cache_dir=str(root / "cache"))
