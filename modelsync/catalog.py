@@ -10,7 +10,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,9 +240,6 @@ class Provider:
     #: Models skipped because their data breaks a rule: id -> reason.
     skipped: dict[str, str] = field(default_factory=dict)
 
-    def to_config_fields(self) -> dict[str, Any]:
-        return dict(self.fields)
-
 
 # --- parsing ---------------------------------------------------------------------------
 
@@ -428,9 +425,3 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
                 problem = f"unusable value ({exc})"
         skipped[model_id] = problem
     return Provider(provider_id, fields, models, skipped)
-
-
-def iter_providers(catalog: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Providers of a raw catalog in a stable order."""
-    for provider_id in sorted(catalog):
-        yield provider_id, catalog[provider_id]

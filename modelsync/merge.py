@@ -128,9 +128,11 @@ class RuamelEditor(Editor):
         placed: Sequence[tuple[int, Any, Any]],
         parent: tuple[MutableMapping[Any, Any], Any] | None = None,
     ) -> None:
-        # Insert from the end so that earlier indexes stay valid; equal indexes go in
-        # reverse so that they end up in the given order.
-        for index, key, value in sorted(placed, key=lambda p: p[0], reverse=True)[::1]:
+        # Insert from the end so that earlier indexes stay valid. Items with equal indexes
+        # go in reverse too (each lands before the one inserted just before it), so that
+        # they end up in the given order. (sorted(..., reverse=True) would keep equal
+        # items in their given order: it is stable.)
+        for index, key, value in reversed(sorted(placed, key=lambda p: p[0])):
             self.insert(mapping, index, key, value, parent)
 
     def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
@@ -498,10 +500,6 @@ def _insert_position(managed: list[tuple[int, str]], model_id: str, size: int) -
     if before:
         return before[-1] + 1
     return managed[0][0] if managed else size
-
-
-def new_document(provider_id: str) -> dict[str, Any]:
-    return {"provider": provider_id}
 
 
 def managed_available(doc: Any) -> int:

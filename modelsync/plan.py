@@ -50,11 +50,11 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, settings: Settings, state: State | None, check_only: bool) -> None:
+    def __init__(self, settings: Settings, state: State | None, want_diff: bool) -> None:
         self.settings = settings
         self.state = state
         self.config_dir = settings.config_path
-        self.want_diff = check_only
+        self.want_diff = want_diff
         self._rt: yamlfmt.RoundTrip | None = None
 
     @property

@@ -298,7 +298,7 @@ def _run(
     from .catalog import safe_provider_id
     from .plan import Planner
 
-    planner = Planner(settings, state, check_only=dry_run)
+    planner = Planner(settings, state, want_diff=dry_run)
     plans: dict[str, Plan] = {}
     for provider_id in chosen:
         raw = catalog.get(provider_id)

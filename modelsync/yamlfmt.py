@@ -184,6 +184,12 @@ def format_float(x: float) -> str:
     return text
 
 
+def _digits(text: str) -> str:
+    """The significant digits of a float's text: ``"3.00"`` and ``"3.0"`` both give ``3``."""
+    mantissa = text.lower().split("e")[0].lstrip("+-").replace(".", "").replace("_", "")
+    return mantissa.strip("0")
+
+
 def _scalar(value: Any, block_value: bool = False) -> str:
     if isinstance(value, str):
         return quote(value, block_value)
@@ -483,14 +489,19 @@ class RoundTrip:
 
         def represent_scalar_float(rep: Any, data: ScalarFloat) -> Any:
             # ruamel re-creates a loaded float's text from its value and remembered width,
-            # which can change the value: 2.594789688286345e+16 comes back as ...344e+16.
-            # Keep the user's notation only when it is exact.
+            # which can change the value (2.594789688286345e+16 comes back as ...344e+16)
+            # or its digits (1.4064340194702e-119 as ...701e-119, the same double). Keep
+            # ruamel's text only when it has the digits of the shortest exact form, maybe
+            # padded with zeros (a user's 3.00 stays 3.00).
             node = RoundTripRepresenter.represent_scalar_float(rep, data)
+            if math.isnan(data) or math.isinf(data):
+                return node
+            exact = format_float(data)
             try:
-                exact = float(node.value) == float(data)
+                same_value = float(node.value) == float(data)
             except ValueError:
-                exact = False
-            if exact or math.isnan(data):
+                same_value = False
+            if same_value and _digits(node.value) == _digits(exact):
                 return node
             return represent_float(rep, data)
 
@@ -541,7 +552,11 @@ class RoundTrip:
         for a mapping key.
         """
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
-        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+        from ruamel.yaml.scalarstring import (
+            DoubleQuotedScalarString,
+            PlainScalarString,
+            SingleQuotedScalarString,
+        )
 
         def convert(v: Any, block_value: bool = False) -> Any:
             if isinstance(v, Mapping):
@@ -560,11 +575,14 @@ class RoundTrip:
                     seq.fa.set_block_style()
                 return seq
             if isinstance(v, str) and type(v) is str:
+                # Always a ScalarString: assigning a plain str over a quoted value makes
+                # ruamel keep the old quotes.
                 style = scalar_style(v, block_value)
                 if style == "single":
                     return SingleQuotedScalarString(v)
                 if style == "double":
                     return DoubleQuotedScalarString(v)
+                return PlainScalarString(v)
             return v
 
         return convert(value, block_value)
