@@ -60,9 +60,21 @@ class Settings:
         return Path(self.config_dir).expanduser()
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied; ``None`` values leave a setting as it is."""
+        """A copy with ``changes`` applied; ``None`` values leave a setting as it is.
+
+        Raises ``TypeError`` for a name that is not a setting (a typo must not pass
+        silently in code).
+        """
+        unknown = sorted(set(changes) - set(_FIELDS))
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], list(_FIELDS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"unknown modelsync setting {unknown[0]!r}{hint}")
         clean = {k: v for k, v in changes.items() if v is not None}
-        return make_settings(dataclasses.asdict(self) | clean)
+        current = {f: getattr(self, f) for f in _FIELDS}
+        return make_settings(current | clean | dict(self.extra))
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}

@@ -69,9 +69,15 @@ def _settings(c: Context, **flags: Any) -> Settings:
     try:
         config = c.config.get("modelsync", {}) or {}
         values = dict(config.items()) if hasattr(config, "items") else {}
-        return make_settings(values, **flags)
+        settings = make_settings(values, **flags)
     except ModelsyncError as exc:
         raise Exit(f"modelsync: error: {exc}", code=2) from None
+    if settings.extra:
+        logging.getLogger("modelsync").warning(
+            "ignoring unknown setting(s) modelsync.%s (see the settings table in the README)",
+            ", modelsync.".join(sorted(settings.extra)),
+        )
+    return settings
 
 
 @contextmanager

@@ -174,3 +174,14 @@ def test_clear_cache_says_what_it_removed(source: str, tmp_path: Path) -> None:
     assert "removed sync state of 1 config directory" in result.stdout
     again = run_cli("clear-cache", cwd=repo)
     assert "nothing to remove" in again.stdout
+
+
+def test_unknown_settings_are_named(user_repo: Path, source: str) -> None:
+    (user_repo / "invoke.yaml").write_text("modelsync:\n  cache_tll: 60\n")
+    result = run_cli("models.sync", "--source", source, cwd=user_repo)
+    assert result.returncode == 0, result.stderr
+    assert "ignoring unknown setting(s) modelsync.cache_tll" in result.stderr
+    import modelsync
+
+    with pytest.raises(TypeError, match="did you mean 'config_dir'"):
+        modelsync.sync_to_configs(confg_dir="x")
