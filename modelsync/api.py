@@ -162,14 +162,18 @@ def list_models(
     )
 
 
-def clear_cache(*, settings: Settings | None = None, **overrides: Any) -> list[str]:
+def clear_cache(
+    *, only_config_dir: bool = False, settings: Settings | None = None, **overrides: Any
+) -> list[str]:
     """Remove modelsync's cached responses, sync state and validation results.
 
+    ``only_config_dir``: of the sync state, remove only that of ``config_dir`` (the HTTP
+    cache and the validation results are shared by all config directories and go too).
     Returns a description of each thing removed.
     """
     import shutil
 
-    from .state import state_dir
+    from .state import state_dir, state_path
 
     s = _settings(settings, overrides)
     removed: list[str] = []
@@ -186,7 +190,12 @@ def clear_cache(*, settings: Settings | None = None, **overrides: Any) -> list[s
         )
         removed.append(f"{what} ({size / 1e6:.1f} MB, {http_cache})")
     states = state_dir(s)
-    if states.is_dir():
+    if only_config_dir:
+        own = state_path(s)
+        if own.exists():
+            own.unlink()
+            removed.append(f"sync state of {s.config_path}")
+    elif states.is_dir():
         count = len(list(states.glob("*.json")))
         shutil.rmtree(states)
         removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")

@@ -240,15 +240,23 @@ def validate_task(
         raise Exit(code=1)
 
 
-@_task(help={k: v for k, v in _COMMON.items() if k != "config-dir"})
-def clear_cache(c: Context, verbose: int = 0, quiet: bool = False) -> None:
+@_task(
+    help={
+        **_COMMON,
+        "config-dir": "Forget only this config directory's sync fingerprints (default: all "
+        "of them).",
+    }
+)
+def clear_cache(
+    c: Context, verbose: int = 0, quiet: bool = False, config_dir: str | None = None
+) -> None:
     """Remove cached catalog responses, sync fingerprints and validation results."""
     _configure_logging(verbose, quiet)
-    s = _settings(c)
+    s = _settings(c, config_dir=config_dir)
     from . import api
 
     with _errors():
-        removed = api.clear_cache(settings=s)
+        removed = api.clear_cache(settings=s, only_config_dir=config_dir is not None)
     if quiet:
         return
     if not removed:

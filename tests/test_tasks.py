@@ -75,7 +75,7 @@ def test_every_flag_has_help(task: str) -> None:
     assert flags
     for line in flags:
         assert len(line.split(None, 2)) >= 2, f"flag without help: {line!r}"
-    assert "--config-dir" in options or task == "clear-cache"
+    assert "--config-dir" in options
 
 
 def test_mounted_collection_config_file_and_environment(
@@ -174,6 +174,12 @@ def test_clear_cache_says_what_it_removed(source: str, tmp_path: Path) -> None:
     assert "removed sync state of 1 config directory" in result.stdout
     again = run_cli("clear-cache", cwd=repo)
     assert "nothing to remove" in again.stdout
+    assert run_cli("sync", "--source", source, cwd=repo).returncode == 0
+    assert run_cli("sync", "--source", source, "--config-dir", "other", cwd=repo).returncode == 0
+    one = run_cli("clear-cache", "--config-dir", "other", cwd=repo)
+    assert "removed sync state of other" in one.stdout
+    rest = run_cli("clear-cache", cwd=repo)
+    assert "removed sync state of 1 config directory" in rest.stdout
 
 
 def test_unknown_settings_are_named(user_repo: Path, source: str) -> None:
