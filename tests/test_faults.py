@@ -134,30 +134,36 @@ def test_http_failures_fall_back_within_a_bounded_time(
     assert message in " ".join(r.getMessage() for r in caplog.records)
 
 
-def test_connection_refused_and_dns_failure(
-    settings: Settings, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+def test_connection_refused_falls_back_to_the_stale_cache(
+    settings: Settings, config_dir: Path
 ) -> None:
-    with CatalogServer() as srv:
+    with CatalogServer() as srv:  # a port that answered once, then closed
         url = srv.serve("/api.json", Reply(SMALL))
-        port = srv.port
         sync(settings.replace(cache_ttl=0), url)
     before = files_snapshot(config_dir)
     start = time.monotonic()
-    report = sync(settings.replace(cache_ttl=0), f"http://127.0.0.1:{port}/api.json")
+    report = sync(settings.replace(cache_ttl=0), url)
     assert report.source.origin == "stale-cache"
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,modelsync-test.invalid")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,modelsync-test.invalid")
+    assert files_snapshot(config_dir) == before
+    assert time.monotonic() - start < 10
+
+
+def test_a_dns_failure_with_nothing_to_fall_back_on_is_one_clear_error(
+    settings: Settings, config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newer = sliced(providers=["xai"])  # configs newer than the bundled snapshot
+    next(iter(newer["xai"]["models"].values()))["last_updated"] = "2099-01-01"
+    (tmp_path / "newer.json").write_bytes(dumps(newer))
+    sync(settings, str(tmp_path / "newer.json"))
+    before = files_snapshot(config_dir)
+    host = "modelsync-test.invalid"  # a reserved name that never resolves
+    monkeypatch.setenv("NO_PROXY", f"127.0.0.1,localhost,{host}")
+    monkeypatch.setenv("no_proxy", f"127.0.0.1,localhost,{host}")
+    start = time.monotonic()
     with pytest.raises(modelsync.FetchError, match=r"cannot resolve the host name"):
-        # No cache for this URL, and the configs are not older than the bundled snapshot
-        # (same data): the bundled snapshot would apply, so make them newer to see the
-        # error itself.
-        path = config_dir / "xai.yml"
-        path.write_text(path.read_text().replace("last_updated: '", "last_updated: '2", 1))
-        sync(settings, "https://modelsync-test.invalid/api.json")
+        sync(settings, f"https://{host}/api.json")
     assert time.monotonic() - start < 20
-    assert {k: v for k, v in files_snapshot(config_dir).items() if k != "xai.yml"} == {
-        k: v for k, v in before.items() if k != "xai.yml"
-    }
+    assert files_snapshot(config_dir) == before
 
 
 def test_a_huge_response_is_refused_without_reading_it(
