@@ -229,8 +229,9 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                     url,
                     time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(good.expires_at or 0)),
                 )
-                if offline or is_fresh(good.expires_at, settings.cache_ttl):
-                    if not is_fresh(good.expires_at, settings.cache_ttl):
+                fresh = is_fresh(good.expires_at, settings.cache_ttl)
+                if offline or fresh:
+                    if not fresh:
                         good.origin = "stale-cache"
                     return good
         if offline:
@@ -248,11 +249,14 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                     f"{url}: HTTP {response.status_code} {response.reason or ''}".strip()
                 )
             revalidated = bool(getattr(response, "from_cache", False))
+            body = response.content
+            # A 304 gives back the body already parsed above: do not parse 2 MB again.
+            same = previous is not None and body == good.body
             fetched = Fetched(
-                response.content,
+                body,
                 "revalidated" if revalidated else "network",
                 url,
-                parse_catalog(response.content, url),
+                good.catalog if same else parse_catalog(body, url),
             )
             if revalidated:
                 fetched.fetched_at = _timestamp(response.created_at)
