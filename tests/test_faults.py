@@ -364,12 +364,17 @@ def _read_only(directory: Path) -> tuple[list[str] | None, Callable[[], None]]:
     return None, lambda: subprocess.run(["chattr", "-i", str(directory)], check=True)
 
 
-def test_a_read_only_config_directory_keeps_every_file(tmp_path: Path) -> None:
+def _synced_from_old(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A directory synced from 2026-03-18 (old.json), with 2026-05-21 in new.json."""
     (tmp_path / "old.json").write_bytes(dumps(sliced("2026-03-18", ("anthropic", "groq"))))
     (tmp_path / "new.json").write_bytes(dumps(sliced("2026-05-21", ("anthropic", "groq"))))
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     assert cli("sync", "--source", "old.json", cwd=tmp_path, env=env).returncode == 0
-    models = tmp_path / "config" / "models"
+    return env, tmp_path / "config" / "models"
+
+
+def test_a_read_only_config_directory_keeps_every_file(tmp_path: Path) -> None:
+    env, models = _synced_from_old(tmp_path)
     before = files_snapshot(models)
     wrap, undo = _read_only(models)
     try:
@@ -384,11 +389,7 @@ def test_a_read_only_config_directory_keeps_every_file(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_during_a_write_keeps_the_old_file(tmp_path: Path) -> None:
-    (tmp_path / "old.json").write_bytes(dumps(sliced("2026-03-18", ("anthropic", "groq"))))
-    (tmp_path / "new.json").write_bytes(dumps(sliced("2026-05-21", ("anthropic", "groq"))))
-    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    assert cli("sync", "--source", "old.json", cwd=tmp_path, env=env).returncode == 0
-    models = tmp_path / "config" / "models"
+    env, models = _synced_from_old(tmp_path)
     before = files_snapshot(models)
 
     def disk_full() -> None:  # writes past 4 KB fail with EFBIG, as on a full disk
