@@ -29,6 +29,7 @@ class Settings:
     cache_ttl: int = 3600
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    fetch_deadline: float = 120.0
     retries: int = 3
     retry_after_max: float = 30.0
     max_response_bytes: int = 50 * 1024 * 1024
@@ -37,6 +38,7 @@ class Settings:
     providers: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     prune: bool = False
+    user_keys: tuple[str, ...] = ()
     offline: bool = False
     source: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
