@@ -6,6 +6,15 @@ from __future__ import annotations
 class ModelsyncError(Exception):
     """Base class: an expected failure, reported as one line without a traceback."""
 
+    #: The exit status of the command that meets it: 1 for a failure.
+    exit_code = 1
+
+
+class UsageError(ModelsyncError):
+    """A flag, setting or environment variable has a value modelsync cannot use."""
+
+    exit_code = 2
+
 
 class FetchError(ModelsyncError):
     """The catalog could not be obtained from its source, its cache or the bundled snapshot."""

@@ -1,22 +1,37 @@
-"""Settings: defaults, the ``modelsync`` namespace of the Invoke config, and overrides.
+"""Settings: one path from defaults, configuration, environment and flags to ``Settings``.
 
-Precedence is: an explicit keyword argument (a task flag) beats the Invoke config
-(``invoke.yaml``, ``INVOKE_MODELSYNC_*``), which beats the defaults below.
+Every entry point (``invoke <task>``, ``modelsync <task>``, the Python API) builds its
+settings with :func:`resolve`, layer over layer, the later winning:
+
+1. the defaults below;
+2. the ``modelsync`` namespace of the Invoke configuration (``invoke.yaml`` of the
+   project, ``ns.configure`` in ``tasks.py``);
+3. environment variables ``INVOKE_MODELSYNC_<NAME>``, read here in the forms people
+   write (``false``, ``a,b``, ``1800``), not as Invoke would cast them;
+4. task flags, or the API's keyword arguments.
+
+Relative paths (``config_dir``, ``cache_dir``, a ``source`` path) resolve against the
+project root: the directory of the ``tasks.py`` or ``invoke.yaml`` in use, else the
+current directory. A value that cannot be used is a :class:`~modelsync.errors.UsageError`
+naming the setting, variable or flag it came from.
+
 This module is imported while Invoke lists tasks, so it imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelsyncError
+from .errors import UsageError
 
 DEFAULT_API_URL = "https://models.dev/api.json"
+ENV_PREFIX = "INVOKE_MODELSYNC_"
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,10 @@ class Settings:
     user_keys: tuple[str, ...] = ()
     offline: bool = False
     source: str | None = None
+    #: The directory relative paths were resolved against.
+    root: str | None = field(default=None, compare=False)
+    #: Unknown keys of the configuration (kept so that a newer ``invoke.yaml`` does not
+    #: break an older modelsync; the tasks warn about them).
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -62,80 +81,228 @@ class Settings:
         return Path(self.config_dir).expanduser()
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied; ``None`` values leave a setting as it is.
+        """A copy with ``changes`` applied as keyword arguments; ``None`` values leave a
+        setting as it is. Relative paths resolve against this object's ``root``.
 
         Raises ``TypeError`` for a name that is not a setting (a typo must not pass
         silently in code).
         """
-        unknown = sorted(set(changes) - set(_FIELDS))
-        if unknown:
-            import difflib
-
-            close = difflib.get_close_matches(unknown[0], list(_FIELDS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TypeError(f"unknown modelsync setting {unknown[0]!r}{hint}")
-        clean = {k: v for k, v in changes.items() if v is not None}
-        current = {f: getattr(self, f) for f in _FIELDS}
-        return make_settings(current | clean | dict(self.extra))
+        current = {f: getattr(self, f) for f in FIELDS}
+        return resolve(
+            {**current, **self.extra},
+            keywords=changes,
+            root=self.root,
+            environ={},
+        )
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+#: The settings by name (``root`` and ``extra`` are not settings).
+FIELDS: dict[str, dataclasses.Field[Any]] = {
+    f.name: f for f in dataclasses.fields(Settings) if f.name not in ("root", "extra")
+}
+
+_BOOL_WORDS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+
+#: Allowed ranges: (lowest, highest, whether the lowest itself is allowed).
+_RANGES: dict[str, tuple[float, float, bool]] = {
+    "cache_ttl": (0, 10 * 365 * 86400, True),
+    "connect_timeout": (0, 3600, False),
+    "read_timeout": (0, 3600, False),
+    "fetch_deadline": (0, 86400, False),
+    "retries": (0, 10, True),
+    "retry_after_max": (0, 3600, True),
+    "max_response_bytes": (1, 4 * 1024**3, True),
+    "lock_timeout": (0, 86400, True),
+    "shrink_threshold": (0, 1, True),
+}
+
+_PATHS = ("config_dir", "cache_dir")
 
 
 def defaults() -> dict[str, Any]:
-    """The defaults as a plain mapping, for ``Collection.configure``."""
+    """The defaults as a plain mapping (lists for tuples)."""
     out: dict[str, Any] = {}
-    for name, f in _FIELDS.items():
+    for name, f in FIELDS.items():
         value = f.default
         out[name] = list(value) if isinstance(value, tuple) else value
     return out
 
 
-def _coerce(name: str, value: Any) -> Any:
-    default = _FIELDS[name].default
+def kind(name: str) -> str:
+    """The form a setting takes, as said in error messages."""
+    default = FIELDS[name].default
+    if isinstance(default, bool):
+        return "a boolean (1/0, true/false, yes/no, on/off)"
+    if isinstance(default, tuple):
+        return "a list (comma-separated in the environment)"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    return "a string"
+
+
+def coerce(name: str, value: Any, origin: str) -> Any:
+    """``value`` as the type of setting ``name``; :class:`UsageError` naming ``origin``
+    (``setting modelsync.x``, ``environment variable INVOKE_MODELSYNC_X``, ``--flag``)."""
+    default = FIELDS[name].default
     try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                lowered = value.strip().lower()
-                if lowered in {"1", "true", "yes", "on"}:
-                    return True
-                if lowered in {"0", "false", "no", "off", ""}:
-                    return False
-                raise ValueError(value)
+        out = _coerce(default, value)
+    except (TypeError, ValueError, OverflowError):
+        shown = repr(value) if not isinstance(value, str) else repr(value[:80])
+        raise UsageError(f"{origin}: expected {kind(name)}, got {shown}") from None
+    if name in _RANGES and out is not None:
+        low, high, inclusive = _RANGES[name]
+        if not (low <= out if inclusive else low < out) or out > high:
+            lowest = f">= {low:g}" if inclusive else f"> {low:g}"
+            raise UsageError(f"{origin}: must be {lowest} and <= {high:g}, got {value!r}")
+    return out
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+            return _BOOL_WORDS[value.strip().lower()]
+        if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if isinstance(default, tuple):
-            if isinstance(value, str):
-                return tuple(p.strip() for p in value.split(",") if p.strip())
-            if isinstance(value, Iterable):
-                return tuple(str(v) for v in value)
-            raise ValueError(value)
-        if isinstance(default, int):
+        raise ValueError(value)
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        if isinstance(value, Iterable) and not isinstance(value, Mapping):
+            items = list(value)
+            if not all(isinstance(v, str) for v in items):
+                raise TypeError(value)
+            return tuple(items)
+        raise TypeError(value)
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(default, int):
+        if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(default, float):
-            return float(value)
-        return None if value is None else str(value)
-    except (TypeError, ValueError):
-        raise ModelsyncError(f"setting modelsync.{name}: invalid value {value!r}") from None
+        if isinstance(value, (int, str)):
+            return int(str(value).strip().replace("_", ""))
+        raise TypeError(value)
+    if isinstance(default, float):
+        if not isinstance(value, (int, float, str)):
+            raise TypeError(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(value)
+        return number
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``INVOKE_MODELSYNC_*`` variables, by lower-case setting name."""
+    env = os.environ if environ is None else environ
+    return {
+        var[len(ENV_PREFIX) :].lower(): value
+        for var, value in env.items()
+        if var.startswith(ENV_PREFIX) and len(var) > len(ENV_PREFIX)
+    }
+
+
+def find_project_root(start: Path | None = None) -> Path | None:
+    """The nearest directory at or above ``start`` holding a ``tasks.py`` (as Invoke
+    searches), else one holding an ``invoke.yaml``/``.yml``/``.json``; ``None`` if
+    neither exists."""
+    here = (start or Path.cwd()).resolve()
+    chain = [here, *here.parents]
+    for directory in chain:
+        if (directory / "tasks.py").is_file():
+            return directory
+    for directory in chain:
+        if any((directory / f"invoke.{ext}").is_file() for ext in ("yaml", "yml", "json")):
+            return directory
+    return None
+
+
+def resolve(
+    config: Mapping[str, Any] | None = None,
+    *,
+    flags: Mapping[str, Any] | None = None,
+    flag_names: Mapping[str, str] | None = None,
+    keywords: Mapping[str, Any] | None = None,
+    root: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build :class:`Settings` from every layer (see the module docstring).
+
+    ``config`` is the ``modelsync`` configuration namespace; ``flags`` are task flags
+    (``None`` means not given; ``flag_names`` maps a setting to its flag when the flag is
+    named otherwise, e.g. ``providers`` to ``--provider``); ``keywords`` are API keyword
+    arguments (an unknown name raises ``TypeError``); ``environ`` defaults to
+    ``os.environ``; ``root`` is the directory relative paths resolve against (default:
+    the current directory).
+    """
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in (config or {}).items():
+        if key in FIELDS:
+            values[key] = coerce(key, value, f"setting modelsync.{key}")
+        elif key not in ("root", "extra"):
+            extra[key] = value
+    for key, value in environment(environ).items():
+        var = ENV_PREFIX + key.upper()
+        if key in FIELDS:
+            values[key] = coerce(key, value, f"environment variable {var}")
+        else:
+            extra[f"{var} (environment)"] = value
+    names = flag_names or {}
+    for key, value in (flags or {}).items():
+        if value is not None:
+            flag = names.get(key, "--" + key.replace("_", "-"))
+            values[key] = coerce(key, value, f"flag {flag}")
+    unknown = sorted(set(keywords or {}) - set(FIELDS))
+    if unknown:
+        from .suggest import did_you_mean
+
+        raise TypeError(
+            f"unknown modelsync setting {unknown[0]!r}{did_you_mean(unknown[0], FIELDS)}"
+        )
+    for key, value in (keywords or {}).items():
+        if value is not None:
+            values[key] = coerce(key, value, f"argument {key}=")
+    base = Path(root) if root is not None else Path.cwd()
+    for key in _PATHS:
+        if values.get(key):
+            values[key] = resolve_path(values[key], base)
+    source = values.get("source")
+    if source and "://" not in source:
+        values["source"] = resolve_path(source, base)
+    return Settings(**values, root=str(base), extra=extra)
+
+
+def resolve_path(path: str, base: Path) -> str:
+    """``path`` resolved against ``base``; written relative to the current directory
+    when it lies below it, so that messages name files as the user sees them."""
+    expanded = Path(path).expanduser()
+    full = os.path.normpath(expanded if expanded.is_absolute() else base / expanded)
+    cwd = os.getcwd()
+    if full == cwd:
+        return "."
+    if full.startswith(os.path.join(cwd, "")):
+        return os.path.relpath(full, cwd)
+    return full
 
 
 def make_settings(values: Mapping[str, Any] | None = None, /, **overrides: Any) -> Settings:
-    """Build settings from a mapping (the Invoke config namespace) and overrides.
-
-    Unknown keys are kept in ``extra`` (so a newer ``invoke.yaml`` does not break an older
-    modelsync); values are coerced to the type of their default.
-    """
-    merged: dict[str, Any] = dict(values or {})
-    merged.update({k: v for k, v in overrides.items() if v is not None})
-    known: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in merged.items():
-        if key in _FIELDS:
-            known[key] = _coerce(key, value)
-        elif key != "extra":
-            extra[key] = value
-    settings = Settings(**known, extra=extra)
-    if settings.cache_ttl < 0:
-        raise ModelsyncError("setting modelsync.cache_ttl must be >= 0")
-    if not 0 <= settings.shrink_threshold <= 1:
-        raise ModelsyncError("setting modelsync.shrink_threshold must be between 0 and 1")
-    return settings
+    """Settings from a configuration mapping and keyword overrides, for code (the current
+    directory is the root; the environment is read as by the tasks)."""
+    return resolve(values, keywords=overrides)
