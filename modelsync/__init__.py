@@ -23,6 +23,7 @@ from .errors import (
     ModelsyncError,
     ProviderNotFound,
     ShrinkError,
+    UsageError,
 )
 
 __version__ = "0.1.0"
@@ -77,6 +78,7 @@ __all__ = [
     "Settings",
     "ShrinkError",
     "SyncReport",
+    "UsageError",
     "ValidationResult",
     "__version__",
     "clear_cache",

@@ -71,6 +71,8 @@ class SyncReport:
     check: bool = False
     refused: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: The sync created the config directory.
+    created_config_dir: bool = False
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class SyncReport:
             "check": self.check,
             "refused": self.refused,
             "config_dir": self.config_dir,
+            "created_config_dir": self.created_config_dir,
             "source": {
                 "origin": self.source.origin,
                 "source": self.source.source,
@@ -176,6 +179,10 @@ class SyncReport:
                 {"provider": p, "model": m, "reason": why} for p, m, why in self.skipped_models()
             ],
             "warnings": self.warnings,
+            "errors": [
+                *([f"catalog not applied: {self.refused}"] if self.refused else []),
+                *(p.error or f"{p.id}: failed" for p in self.failed),
+            ],
         }
 
 
@@ -242,6 +249,8 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         where = f"bundled snapshot {src.snapshot_date}"
     else:
         where += f" ({src.origin})"
+    created = " (created)" if report.created_config_dir else ""
+    lines.append(f"Config directory: {os.path.abspath(report.config_dir)}{created}")
     lines.append(f"Catalog: {where}")
     if report.refused:
         lines.append(style(f"Not applied: {report.refused}", "31"))

@@ -6,13 +6,16 @@ Mount them in a repository's ``tasks.py``::
     import modelsync.tasks
 
     ns = Collection()
-    ns.add_collection(modelsync.tasks.ns, name="models")
+    ns.add_collection(modelsync.tasks.ns, name="catalog")  # invoke catalog.sync ...
 
-Settings live in the ``modelsync`` config namespace (``invoke.yaml``,
-``INVOKE_MODELSYNC_*``); a flag beats the config, which beats the defaults.
+Settings live in the ``modelsync`` config namespace (``invoke.yaml``) and in
+``INVOKE_MODELSYNC_*`` variables; a flag beats the environment, which beats the
+project file, which beats the defaults (see :mod:`modelsync.settings`).
 
-The tasks are thin wrappers over :mod:`modelsync.api`. This module imports only Invoke
-and modelsync's settings, so ``invoke --list`` stays instant and offline.
+The tasks are thin wrappers over :mod:`modelsync.api`. Every expected failure ends in
+one line ``modelsync: error: ...`` and exit 1 (failure) or 2 (usage); with ``--json``
+stdout still carries one JSON document. This module imports only Invoke and
+modelsync's settings, so ``invoke --list`` stays instant and offline.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ClassVar
 
 from invoke.collection import Collection
@@ -29,19 +33,22 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from .errors import ModelsyncError
-from .settings import Settings, defaults, make_settings
+from .errors import ModelsyncError, UsageError
+from .settings import Settings, resolve
 
-_LOG_FORMAT = "modelsync: %(levelname)s: %(message)s"
+#: The command line the tasks were parsed from (set by the ``modelsync`` command;
+#: ``sys.argv`` under ``invoke``).
+ARGV: list[str] | None = None
 
 
 class _OneLine(logging.Formatter):
-    """Log records as one line each, lower-case level, no tracebacks."""
+    """Log records as one line each, lower-case level, no tracebacks, control
+    characters escaped."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.levelname = record.levelname.lower()
-        text = record.getMessage().replace("\n", " ")
-        return f"modelsync: {record.levelname}: {text}"
+        from .text import escape
+
+        return f"modelsync: {record.levelname.lower()}: {escape(record.getMessage())}"
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
@@ -65,35 +72,66 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
 
 
-def _settings(c: Context, **flags: Any) -> Settings:
-    try:
-        config = c.config.get("modelsync", {}) or {}
-        values = dict(config.items()) if hasattr(config, "items") else {}
-        settings = make_settings(values, **flags)
-    except ModelsyncError as exc:
-        raise Exit(f"modelsync: error: {exc}", code=2) from None
+def project_root(c: Context) -> Path | None:
+    """The directory of the ``tasks.py`` (or ``invoke.yaml``) in use, if any."""
+    prefix = getattr(c.config, "_project_prefix", None)
+    if prefix:
+        return Path(prefix)
+    from .settings import find_project_root
+
+    return find_project_root()
+
+
+def _settings(c: Context, flag_names: dict[str, str] | None = None, **flags: Any) -> Settings:
+    config = c.config.get("modelsync", {}) or {}
+    values = dict(config.items()) if hasattr(config, "items") else {}
+    settings = resolve(values, flags=flags, flag_names=flag_names, root=project_root(c))
     if settings.extra:
         logging.getLogger("modelsync").warning(
-            "ignoring unknown setting(s) modelsync.%s (see the settings table in the README)",
-            ", modelsync.".join(sorted(settings.extra)),
+            "ignoring unknown setting(s) %s (see the settings table in the README)",
+            ", ".join(
+                name if name.startswith("INVOKE_") else f"modelsync.{name}"
+                for name in sorted(settings.extra)
+            ),
         )
     return settings
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
-    """Expected failures end as one line on stderr and a non-zero exit, never a traceback."""
+def _funnel(json_failure: Callable[[str], dict[str, Any]] | None = None) -> Iterator[None]:
+    """Expected failures end as one line on stderr and a non-zero exit, never a traceback.
+
+    ``json_failure``: with ``--json``, builds the document printed on stdout when the run
+    fails, from the error line, so that a bot parsing stdout always gets one.
+    """
     try:
         yield
     except ModelsyncError as exc:
-        raise Exit(f"modelsync: error: {exc}", code=1) from None
+        from .text import escape
+
+        message = escape(str(exc))
+        if json_failure is not None:
+            print(_json_dumps(json_failure(message)))
+        raise Exit(f"modelsync: error: {message}", code=exc.exit_code) from None
     except KeyboardInterrupt:
         raise Exit("modelsync: interrupted", code=130) from None
 
 
+def _failed(message: str) -> dict[str, Any]:
+    return {"ok": False, "errors": [message]}
+
+
+def _check_values(flags: Sequence[str]) -> None:
+    from .cliargs import check_values_given
+
+    argv = ARGV if ARGV is not None else sys.argv[1:]
+    check_values_given(argv, flags)
+
+
 class _Task(Task[Any]):
     """A task whose only short flags are ``-v`` and ``-q`` (Invoke would otherwise pick a
-    letter of every flag, and ``--check`` would end up as ``-h``)."""
+    letter of every flag, and ``--check`` would end up as ``-h``), and whose ``-v`` is a
+    counter in its help too (``-v``, ``-vv``), not a flag taking a number."""
 
     SHORT: ClassVar[dict[str, str]] = {"verbose": "v", "quiet": "q"}
 
@@ -102,6 +140,9 @@ class _Task(Task[Any]):
         short = self.SHORT.get(name)
         if short and short not in taken_names:
             opts["names"] = [*opts["names"], short]
+        if name == "verbose":
+            # Incremented, never cast: shown as a flag without a value.
+            opts["kind"] = bool
         return opts
 
 
@@ -113,11 +154,13 @@ def _task(**kwargs: Any) -> Callable[[Callable[..., None]], _Task]:
 
 
 _COMMON = {
-    "config-dir": "Directory of the provider YAML files (default: modelsync.config_dir, "
-    "config/models).",
-    "verbose": "More log output on stderr; repeat for more (-v info, -vv debug with HTTP retries).",
+    "config-dir": "Directory of the provider YAML files, relative to the project root "
+    "(default: modelsync.config_dir, config/models).",
+    "verbose": "More log output on stderr: -v info, -vv debug (with HTTP retries).",
     "quiet": "Only errors on stderr; no summary on stdout.",
 }
+
+_PROVIDER_FLAGS = {"providers": "--provider", "exclude": "--exclude"}
 
 
 @_task(
@@ -154,25 +197,30 @@ def sync(
 ) -> None:
     """Sync config/models/*.yml with the models.dev catalog."""
     _configure_logging(verbose, quiet)
-    s = _settings(
-        c,
-        config_dir=config_dir,
-        source=source,
-        offline=offline or None,
-        providers=provider or None,
-        exclude=exclude or None,
-        prune=prune or None,
-    )
-    from . import api
-    from .report import render
+    from .report import REPORT_VERSION
 
-    with _errors():
+    with _funnel((lambda m: {"version": REPORT_VERSION, **_failed(m)}) if json else None):
+        _check_values(["--provider", "--exclude", "--source", "--config-dir"])
+        s = _settings(
+            c,
+            _PROVIDER_FLAGS,
+            config_dir=config_dir,
+            source=source,
+            offline=offline or None,
+            providers=provider or None,
+            exclude=exclude or None,
+            prune=prune or None,
+        )
+        from . import api
+
         report = api.sync_to_configs(
             settings=s, dry_run=dry_run, check=check, allow_shrink=allow_shrink
         )
     if json:
         print(_json_dumps(report.to_json()))
     elif not quiet:
+        from .report import render
+
         if dry_run:
             for result in report.providers:
                 if result.diff:
@@ -197,10 +245,11 @@ def _json_dumps(data: Any) -> str:
     iterable=["file"],
     help={
         **_COMMON,
-        "file": "Validate only this file: --file PATH, repeatable; default: every *.yml of the "
-        "config directory.",
+        "file": "Validate only this file: --file PATH, repeatable; default: every provider file "
+        "(*.yml, *.yaml) of the config directory.",
         "format": "Output format: text (default) or json.",
         "no-cache": "Re-check every file, ignoring remembered results.",
+        "allow-empty": "Pass when the config directory holds no provider file (default: fail).",
     },
 )
 def validate_task(
@@ -211,17 +260,27 @@ def validate_task(
     file: list[str] | None = None,
     format: str = "text",
     no_cache: bool = False,
+    allow_empty: bool = False,
 ) -> None:
     """Check provider YAML files against the schema (for pre-commit and CI)."""
     _configure_logging(verbose, quiet)
-    if format not in ("text", "json"):
-        raise Exit(f"modelsync: error: --format must be text or json, not {format!r}", code=2)
-    s = _settings(c, config_dir=config_dir)
-    from . import api
+    as_json = format == "json"
+    blank = {"path": None, "line": None, "column": None, "json_path": ""}
+    with _funnel(
+        (lambda m: {"ok": False, "files": [], "errors": [{**blank, "message": m}]})
+        if as_json
+        else None
+    ):
+        if format not in ("text", "json"):
+            raise UsageError(f"flag --format: expected text or json, got {format!r}")
+        _check_values(["--file", "--config-dir", "--format"])
+        s = _settings(c, config_dir=config_dir)
+        from . import api
 
-    with _errors():
-        result = api.validate_configs(settings=s, files=file or (), use_cache=not no_cache)
-    if format == "json":
+        result = api.validate_configs(
+            settings=s, files=file or (), use_cache=not no_cache, allow_empty=allow_empty
+        )
+    if as_json:
         print(_json_dumps(result.to_json()))
     else:
         for finding in result.findings:
@@ -252,10 +311,11 @@ def clear_cache(
 ) -> None:
     """Remove cached catalog responses, sync fingerprints and validation results."""
     _configure_logging(verbose, quiet)
-    s = _settings(c, config_dir=config_dir)
-    from . import api
+    with _funnel():
+        _check_values(["--config-dir"])
+        s = _settings(c, config_dir=config_dir)
+        from . import api
 
-    with _errors():
         removed = api.clear_cache(settings=s, only_config_dir=config_dir is not None)
     if quiet:
         return
@@ -272,7 +332,7 @@ def clear_cache(
         **_COMMON,
         "provider": "Only this provider: --provider NAME, repeatable, globs allowed.",
         "capability": "Require this capability: --capability NAME, repeatable, all required.",
-        "min-context": "Minimum context window in tokens.",
+        "min-context": "Minimum context window in tokens: 128000, 128k or 1M.",
         "max-input-price": "Maximum input price, USD per million tokens.",
         "all": "Include models that are no longer available (default: available only).",
         "sort": "Sort by id, provider, name, input_price, output_price, context_window, "
@@ -288,33 +348,36 @@ def models_task(
     config_dir: str | None = None,
     provider: list[str] | None = None,
     capability: list[str] | None = None,
-    min_context: int | None = None,
-    max_input_price: float | None = None,
+    min_context: str | None = None,
+    max_input_price: str | None = None,
     all: bool = False,
     sort: str = "id",
-    limit: int = 0,
+    limit: str | None = None,
     json: bool = False,
 ) -> None:
     """List models of the synced configs, filtered and sorted (for routing decisions)."""
     _configure_logging(verbose, quiet)
-    s = _settings(c, config_dir=config_dir)
-    from . import api
+    from .cliargs import parse_count, parse_int, parse_number
 
-    with _errors():
-        try:
-            found = api.list_models(
-                settings=s,
-                providers=provider or (),
-                capabilities=capability or (),
-                min_context=int(min_context) if min_context is not None else None,
-                max_input_price=float(max_input_price) if max_input_price is not None else None,
-                available_only=not all,
-                sort=sort,
-            )
-        except ValueError as exc:
-            raise Exit(f"modelsync: error: {exc}", code=2) from None
-    if limit:
-        found = found[: int(limit)]
+    with _funnel(_failed if json else None):
+        _check_values(["--provider", "--capability", "--config-dir", "--sort"])
+        context = parse_count("--min-context", min_context)
+        price = parse_number("--max-input-price", max_input_price)
+        most = parse_int("--limit", limit) or 0
+        s = _settings(c, config_dir=config_dir)
+        from . import api
+
+        found = api.list_models(
+            settings=s,
+            providers=provider or (),
+            capabilities=capability or (),
+            min_context=context,
+            max_input_price=price,
+            available_only=not all,
+            sort=sort,
+        )
+    if most:
+        found = found[:most]
     from .query import as_json, as_table
 
     print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
@@ -325,4 +388,7 @@ ns.add_task(sync)
 ns.add_task(validate_task, name="validate")
 ns.add_task(clear_cache)
 ns.add_task(models_task, name="models")
-ns.configure({"modelsync": defaults()})
+# The namespace exists, but its defaults are not registered with Invoke: Invoke would
+# cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
+# modelsync reads the environment itself (modelsync.settings).
+ns.configure({"modelsync": {}})
