@@ -7,14 +7,13 @@ arguments (``source=``, ``config_dir=``, ``offline=``, ``cache_dir=``...) or a w
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FetchError, ModelNotFound, ProviderNotFound
-from .settings import Settings, make_settings
+from .errors import ConfigError, FetchError, ModelNotFound, ProviderNotFound
+from .settings import Settings, resolve, resolve_path
 
 if TYPE_CHECKING:
     from .catalog import Model
@@ -26,8 +25,9 @@ log = logging.getLogger(__name__)
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
-    base = settings if settings is not None else make_settings()
-    return base.replace(**overrides)
+    if settings is None:
+        return resolve(keywords=overrides)
+    return settings.replace(**overrides)
 
 
 def _fetch(s: Settings) -> Fetched:
@@ -45,8 +45,9 @@ def _fetch(s: Settings) -> Fetched:
 
 
 def _close(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f"; did you mean {', '.join(close)}?" if close else ""
+    from .suggest import did_you_mean
+
+    return did_you_mean(name, options)
 
 
 def fetch_all(*, settings: Settings | None = None, **overrides: Any) -> dict[str, list[Model]]:
@@ -124,14 +125,32 @@ def validate_configs(
     *,
     files: Sequence[str | Path] = (),
     use_cache: bool = True,
+    allow_empty: bool = False,
     settings: Settings | None = None,
     **overrides: Any,
 ) -> ValidationResult:
-    """Validate the config directory's ``*.yml`` (or ``files``) against the schema."""
-    from .validate import ValidationCache, config_files, validate_files
+    """Validate the config directory's provider files (or ``files``) against the schema.
+
+    A missing config directory, or one that is not a directory, raises
+    :class:`~modelsync.errors.UsageError`; one without provider files raises
+    :class:`~modelsync.errors.ConfigError` unless ``allow_empty`` (a check that checked
+    nothing must not pass).
+    """
+    from .configdir import check_directory, provider_files
+    from .validate import ValidationCache, validate_files
 
     s = _settings(settings, overrides)
-    paths = [Path(f) for f in files] if files else config_files(s.config_path)
+    if files:
+        root = Path(s.root) if s.root else Path.cwd()
+        paths = [Path(resolve_path(str(f), root)) for f in files]
+    else:
+        check_directory(s.config_path)
+        paths = list(provider_files(s.config_path).values())
+        if not paths and not allow_empty:
+            raise ConfigError(
+                f"{s.config_path}: no provider files (*.yml, *.yaml) to validate; "
+                "pass --allow-empty if that is intended"
+            )
     cache = ValidationCache(s.cache_path) if use_cache else None
     return validate_files(paths, cache)
 
@@ -171,15 +190,26 @@ def clear_cache(
     cache and the validation results are shared by all config directories and go too).
     Returns a description of each thing removed.
     """
+    s = _settings(settings, overrides)
+    try:
+        return _clear(s, only_config_dir)
+    except OSError as exc:
+        where = exc.filename or s.cache_path
+        raise ConfigError(f"{where}: cannot remove: {exc.strerror or exc}") from None
+
+
+def _clear(s: Settings, only_config_dir: bool) -> list[str]:
     import shutil
 
     from .state import state_dir, state_path
 
-    s = _settings(settings, overrides)
     removed: list[str] = []
     http_cache = s.http_cache_path
     if http_cache.exists():
-        size = http_cache.stat().st_size
+        try:
+            size = http_cache.stat().st_size
+        except FileNotFoundError:
+            size = 0
         responses = _count_responses(http_cache)
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(str(http_cache) + suffix).unlink(missing_ok=True)
@@ -193,7 +223,7 @@ def clear_cache(
     if only_config_dir:
         own = state_path(s)
         if own.exists():
-            own.unlink()
+            own.unlink(missing_ok=True)
             removed.append(f"sync state of {s.config_path}")
     elif states.is_dir():
         count = len(list(states.glob("*.json")))
@@ -201,7 +231,7 @@ def clear_cache(
         removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
     validated = s.cache_path / "validated.json"
     if validated.exists():
-        validated.unlink()
+        validated.unlink(missing_ok=True)
         removed.append("validation results")
     return removed
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlfmt
-from .catalog import Model
-from .errors import ConfigError, ProviderNotFound
+from .catalog import CAPABILITIES, Model
+from .configdir import check_directory
+from .errors import ConfigError, ProviderNotFound, UsageError
+from .suggest import did_you_mean
 from .validate import config_files
 
 #: Fields ``list_models`` can sort by; prices sort missing values last.
@@ -27,12 +29,16 @@ SORT_FIELDS = (
 
 def load_models(config_dir: Path, providers: Sequence[str] = ()) -> list[Model]:
     """Every model entry of the config files (managed and hand-written)."""
+    check_directory(config_dir)
     paths = config_files(config_dir)
     if providers:
         names = [p.stem for p in paths]
         for pattern in providers:
             if not fnmatch.filter(names, pattern):
-                raise ProviderNotFound(f"no config file in {config_dir} matches {pattern!r}")
+                raise ProviderNotFound(
+                    f"--provider {pattern!r} matches no config file in {config_dir}"
+                    f"{did_you_mean(pattern, names)}"
+                )
         paths = [p for p in paths if any(fnmatch.fnmatchcase(p.stem, pat) for pat in providers)]
     models: list[Model] = []
     for path in paths:
@@ -86,9 +92,20 @@ def query(
     Numeric sorts put the best first: cheapest price, largest context window.
     """
     if sort not in SORT_FIELDS:
-        raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(SORT_FIELDS)}")
+        raise UsageError(
+            f"--sort {sort!r}: choose one of {', '.join(SORT_FIELDS)}"
+            f"{did_you_mean(sort, SORT_FIELDS)}"
+        )
+    models = load_models(config_dir, providers)
+    known = set(CAPABILITIES).union(*(m.capabilities for m in models))
+    for name in capabilities:
+        if name not in known:
+            raise UsageError(
+                f"--capability {name!r} is not a capability of the vocabulary or of any model "
+                f"in {config_dir}{did_you_mean(name, known)}"
+            )
     out = []
-    for m in load_models(config_dir, providers):
+    for m in models:
         if available_only and not m.available:
             continue
         if any(c not in m.capabilities for c in capabilities):

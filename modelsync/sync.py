@@ -9,7 +9,6 @@ changed files are written, each atomically.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import logging
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import state as state_mod
+from .configdir import check_directory, provider_files, provider_path
 from .errors import ConfigError, FetchError, ModelsyncError, ProviderNotFound
 from .fetch import Fetched, classify, fetch_url, is_fresh, read_bundled, read_file
 from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
@@ -35,6 +35,7 @@ from .report import (
 )
 from .settings import Settings
 from .state import ProviderState, State, digest, file_signature
+from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -51,33 +52,23 @@ MAX_WARNINGS = 10
 def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -> list[str]:
     """Provider ids matching ``include`` (all when empty) and not ``exclude`` (globs).
 
-    A name or pattern that matches nothing raises
-    :class:`~modelsync.errors.ProviderNotFound` listing close matches.
+    An ``include`` pattern that matches nothing raises
+    :class:`~modelsync.errors.ProviderNotFound` listing close matches; an ``exclude``
+    pattern that matches nothing is only a warning (a provider a team excludes may leave
+    the catalog, and the scheduled sync must not start failing then).
     """
     ids = sorted(ids)
     include, exclude = list(include), list(exclude)
-    for pattern in [*include, *exclude]:
+    for pattern in include:
         if not fnmatch.filter(ids, pattern):
-            close = difflib.get_close_matches(pattern, ids, n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ProviderNotFound(f"no provider matches {pattern!r}{hint}")
+            raise ProviderNotFound(
+                f"--provider {pattern!r} matches no provider{did_you_mean(pattern, ids)}"
+            )
+    for pattern in exclude:
+        if not fnmatch.filter(ids, pattern):
+            log.warning("--exclude %r matches no provider%s", pattern, did_you_mean(pattern, ids))
     chosen = [i for i in ids if not include or any(fnmatch.fnmatchcase(i, p) for p in include)]
     return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
-
-
-def scan(config_dir: Path) -> dict[str, Path]:
-    """Provider files in the config directory: ``{provider id: path}``."""
-    try:
-        names = os.listdir(config_dir)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{config_dir}: cannot list: {exc.strerror}") from None
-    return {
-        name[:-4]: config_dir / name
-        for name in sorted(names)
-        if name.endswith(".yml") and not name.startswith(".")
-    }
 
 
 # --- the catalog -----------------------------------------------------------------------
@@ -215,7 +206,7 @@ def _noop_report(settings: Settings, state: State, files: dict[str, Path]) -> Sy
     if state.source.get("kind") == "file":
         report.source.origin = "file"
     for provider_id, known in sorted(state.providers.items()):
-        path = files.get(provider_id, settings.config_path / f"{provider_id}.yml")
+        path = provider_path(settings.config_path, provider_id, files)
         report.providers.append(
             ProviderResult(
                 provider_id,
@@ -251,18 +242,28 @@ def run(
     """Sync the catalog into ``settings.config_dir``; see :func:`modelsync.sync_to_configs`."""
     writing = not (dry_run or check)
     config_dir = settings.config_path
-    if writing:
+    created = False
+    if config_dir.exists() and not config_dir.is_dir():
+        check_directory(config_dir)
+    if writing and not config_dir.exists():
         try:
-            config_dir.mkdir(parents=True, exist_ok=True)
+            config_dir.mkdir(parents=True)
+        except FileExistsError:
+            pass
         except OSError as exc:
-            raise ConfigError(f"{config_dir}: cannot create: {exc.strerror}") from None
+            raise ConfigError(f"{config_dir}: cannot create: {exc.strerror or exc}") from None
+        else:
+            created = True
+            log.info("created the config directory %s", config_dir)
     lock = directory_lock(config_dir, settings.lock_timeout) if writing else nullcontext()
     with lock:
         if writing:
             remove_stale_temporaries(config_dir)
-        return _run(
+        report = _run(
             settings, dry_run=dry_run, check=check, allow_shrink=allow_shrink, writing=writing
         )
+    report.created_config_dir = created
+    return report
 
 
 def _run(
@@ -270,7 +271,7 @@ def _run(
 ) -> SyncReport:
     config_dir = settings.config_path
     state = state_mod.load(settings)
-    files = scan(config_dir)
+    files = provider_files(config_dir)
     filtered = bool(settings.providers or settings.exclude)
     source = settings.source or settings.api_url
 
@@ -310,7 +311,7 @@ def _run(
                 )
                 log.warning("skipped provider %r: its id is not a safe file name", shown)
             continue
-        plan = planner.plan(provider_id, raw, config_dir / f"{provider_id}.yml")
+        plan = planner.plan(provider_id, raw, provider_path(config_dir, provider_id, files))
         plans[provider_id] = plan
         report.providers.append(plan.result)
 

@@ -188,13 +188,10 @@ class ValidationCache:
 
 
 def config_files(config_dir: Path) -> list[Path]:
-    """The provider files of a config directory (``*.yml``), sorted."""
-    try:
-        return sorted(
-            p for p in config_dir.iterdir() if p.suffix == ".yml" and not p.name.startswith(".")
-        )
-    except FileNotFoundError:
-        return []
+    """The provider files of a config directory (``*.yml``, ``*.yaml``), sorted."""
+    from .configdir import provider_files
+
+    return list(provider_files(config_dir).values())
 
 
 def validate_files(paths: Iterable[Path], cache: ValidationCache | None = None) -> ValidationResult:
