@@ -119,3 +119,31 @@ def directory_lock(directory: Path, timeout: float) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+_UNUSABLE: dict[str, str] = {}
+
+
+def cache_directory_usable(directory: Path) -> bool:
+    """Whether the cache directory exists (creating it) and is writable.
+
+    A cache can never break the tool: when it is unusable, this warns once per process
+    and directory, and the callers go on without it.
+    """
+    key = str(directory)
+    if key in _UNUSABLE:
+        return False
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable")
+    except OSError as exc:
+        _UNUSABLE[key] = exc.strerror or str(exc)
+        log.warning(
+            "cache directory %s is unusable (%s); going on without the HTTP cache and the "
+            "sync fingerprints",
+            directory,
+            _UNUSABLE[key],
+        )
+        return False
+    return True

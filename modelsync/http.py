@@ -128,9 +128,16 @@ class Session(CachedSession):
 
 
 def open_session(settings: Settings) -> Session:
-    """The session for catalog downloads; a corrupt cache database is discarded."""
+    """The session for catalog downloads; a corrupt cache database is discarded.
+
+    A cache directory that cannot be created or written is a warning, and the download
+    goes on without the HTTP cache (held in memory for this process only).
+    """
+    from .fsutil import cache_directory_usable
+
     path = settings.http_cache_path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cache_directory_usable(path.parent):
+        return _make_session(settings, None)
     try:
         check_database(path)
         return _make_session(settings, path)
@@ -158,10 +165,10 @@ def discard_cache(path: Path, exc: BaseException) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def _make_session(settings: Settings, path: Path) -> Session:
+def _make_session(settings: Settings, path: Path | None) -> Session:
     session = Session(
-        str(path),
-        backend="sqlite",
+        str(path) if path is not None else "modelsync",
+        backend="sqlite" if path is not None else "memory",
         expire_after=settings.cache_ttl,
         cache_control=False,
         allowable_codes=(200,),

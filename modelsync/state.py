@@ -125,7 +125,11 @@ def save(settings: Settings, state: State) -> None:
     """Write the state atomically; failure only costs speed, so it is logged, not raised."""
     import tempfile
 
+    from .fsutil import cache_directory_usable
+
     path = state_path(settings)
+    if not cache_directory_usable(settings.cache_path):
+        return
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
