@@ -158,9 +158,9 @@ def test_provider_filters_globs_and_close_matches(repo: Path) -> None:
     after = files_snapshot(repo / "config")
     assert after["models/anthropic.yml"] == before["models/anthropic.yml"]
     assert after["models/groq.yml"] == before["models/groq.yml"]
-    wrong = run_cli("sync", "--source", "2026-05-21.json", "--exclude", "grok", cwd=repo)
+    wrong = run_cli("sync", "--source", "2026-05-21.json", "--provider", "grok", cwd=repo)
     assert wrong.returncode == 1
-    assert "no provider matches 'grok'; did you mean groq?" in wrong.stderr
+    assert "--provider 'grok' matches no provider; did you mean 'groq'?" in wrong.stderr
 
 
 def test_filters_from_invoke_yaml_and_flags_beat_them(repo: Path) -> None:
@@ -231,7 +231,10 @@ def test_models_task_table_json_and_filters(repo: Path) -> None:
     as_json = json.loads(run_cli("models", "--json", "--provider", "groq", cwd=repo).stdout)
     assert as_json and all(m["provider"] == "groq" and m["available"] for m in as_json)
     bad = run_cli("models", "--sort", "price", cwd=repo)
-    assert bad.returncode == 2 and "cannot sort by 'price'" in bad.stderr
+    assert bad.returncode == 2
+    assert (
+        "--sort 'price': choose one of" in bad.stderr and "did you mean 'input_price'" in bad.stderr
+    )
 
 
 def test_api_errors_for_unknown_provider_and_model(settings: Settings, tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_this_repos_tasks_run_at_top_level(source: str, tmp_path: Path) -> None:
     [
         (["--source", "ftp://example.com/api.json"], "unsupported scheme 'ftp'"),
         (["--source", "/does/not/exist.json"], "cannot read /does/not/exist.json"),
-        (["--provider", "antropic"], "did you mean anthropic"),
+        (["--provider", "antropic"], "did you mean 'anthropic'"),
     ],
 )
 def test_expected_failures_are_one_line_without_traceback(
