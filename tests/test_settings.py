@@ -427,3 +427,42 @@ def test_the_hook_matches_yaml_and_yml_files() -> None:
     assert pattern.search("config/models/openai.yml")
     assert pattern.search("config/models/xai.yaml")
     assert not pattern.search("config/models/notes.txt")
+
+
+BAD_INPUTS = {
+    "bad boolean": ({"INVOKE_MODELSYNC_OFFLINE": "maybe"}, ()),
+    "bad list in invoke.yaml": ({"YAML": "modelsync:\n  providers: {a: 1}\n"}, ()),
+    "bad invoke.yaml": ({"YAML": "modelsync: [\n"}, ()),
+    "bad number": ({"INVOKE_MODELSYNC_READ_TIMEOUT": "-3"}, ()),
+    "bad whole number": ({"INVOKE_MODELSYNC_MAX_RESPONSE_BYTES": "1e99"}, ()),
+    "file as config dir": ({}, ("--config-dir", "a-file")),
+    "unwritable cache": ({"XDG_CACHE_HOME": "a-file/cache"}, ()),
+    "unknown flag": ({}, ("--colour",)),
+}
+
+
+@pytest.mark.parametrize("task", ["sync", "validate", "models", "clear-cache"])
+def test_a_sweep_of_bad_input_finds_no_traceback(task: str, tmp_path: Path) -> None:
+    repo = _project(tmp_path)
+    (repo / "a-file").write_text("x")
+    assert run_cli("catalog.sync", "--source", "api.json", "-q", cwd=repo).returncode == 0
+    for name, (env, flags) in BAD_INPUTS.items():
+        if "XDG_CACHE_HOME" in env:
+            env = {"XDG_CACHE_HOME": str(repo / env["XDG_CACHE_HOME"])}
+        (repo / "invoke.yaml").write_text(env.get("YAML", ""))
+        env = {k: v for k, v in env.items() if k != "YAML"}
+        extra = ("--source", "api.json") if task == "sync" else ()
+        # Invoke itself parses invoke.yaml before any task runs: only modelsync's
+        # command can turn a broken file into one line.
+        invoke = () if name == "bad invoke.yaml" else ((f"catalog.{task}",),)
+        for command in (("modelsync", task), *invoke):
+            result = run_cli(*command, *extra, *flags, cwd=repo, env=env)
+            assert "Traceback" not in result.stderr, (name, command, result.stderr)
+            # clear-cache forgets a directory's fingerprints whatever the path is now.
+            harmless = name == "unwritable cache" or (task, name) == (
+                "clear-cache",
+                "file as config dir",
+            )
+            if not harmless:
+                assert result.returncode in (1, 2), (name, command, result.stderr)
+                assert result.stderr.strip(), (name, command)
