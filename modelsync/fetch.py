@@ -239,11 +239,12 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
         try:
             # refresh: revalidate even if the cache's own expiry (set under an older, longer
             # cache_ttl) says the response is still fresh.
-            response = session.get(
-                url,
-                timeout=(settings.connect_timeout, settings.read_timeout),
-                refresh=previous is not None,
-            )
+            with session.deadline:
+                response = session.get(
+                    url,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    refresh=previous is not None,
+                )
             if response.status_code != 200:
                 raise FetchError(
                     f"{url}: HTTP {response.status_code} {response.reason or ''}".strip()

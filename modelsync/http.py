@@ -19,6 +19,7 @@ from requests_cache import CachedSession
 from urllib3.util.retry import Retry
 
 from . import __version__
+from .deadline import Deadline, DeadlineExceeded, pool_classes
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,30 +43,64 @@ class BoundedRetry(Retry):
     accepts, do not.)
     """
 
-    def __init__(self, *args: Any, cap: float = 30.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cap: float = 30.0, deadline: Deadline | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cap = cap
+        self.deadline = deadline
 
     def new(self, **kwargs: Any) -> BoundedRetry:
         retry = super().new(**kwargs)
         retry.cap = self.cap
+        retry.deadline = self.deadline
         return retry
 
     def get_retry_after(self, response: Any) -> float | None:
         value: float | None = super().get_retry_after(response)
         return None if value is None else min(value, self.cap)
 
+    def increment(self, *args: Any, **kwargs: Any) -> BoundedRetry:
+        if self.deadline is not None and self.deadline.expired:
+            raise DeadlineExceeded(self.deadline.message)
+        retry: BoundedRetry = super().increment(*args, **kwargs)
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        """Wait before the next attempt, unless the wait would outlast the deadline."""
+        if self.deadline is not None:
+            wait = (self.get_retry_after(response) if response is not None else None) or (
+                self.get_backoff_time()
+            )
+            if not self.deadline.wait_allowed(wait):
+                raise DeadlineExceeded(self.deadline.message)
+        super().sleep(response)
+
 
 class LimitedAdapter(HTTPAdapter):
-    """Reads each body itself, refusing one larger than ``max_bytes`` once decompressed.
+    """Reads each body itself, refusing one larger than ``max_bytes`` once decompressed,
+    and ends every request at ``deadline``.
 
-    The body is read in chunks as it arrives, so neither a huge response nor a small
-    compressed one that inflates past the limit is ever held in memory whole.
+    The body is read in chunks as it arrives into one growing buffer, so neither a huge
+    response nor a small compressed one that inflates past the limit is ever held in
+    memory whole, and a body sent in tiny chunks costs no more than a body sent at once.
     """
 
-    def __init__(self, max_bytes: int, **kwargs: Any) -> None:
+    def __init__(self, max_bytes: int, deadline: Deadline, **kwargs: Any) -> None:
+        self.deadline = deadline  # read by init_poolmanager, called by the constructor
         super().__init__(**kwargs)
         self.max_bytes = max_bytes
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = pool_classes(self.deadline)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        fresh = proxy not in self.proxy_manager
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if fresh and not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = pool_classes(self.deadline)
+        return manager
 
     def send(
         self,
@@ -78,9 +113,14 @@ class LimitedAdapter(HTTPAdapter):
     ) -> requests.Response:
         from urllib3.exceptions import HTTPError as Urllib3Error
 
-        response = super().send(
-            request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
-        )
+        try:
+            response = super().send(
+                request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
+        except Exception:
+            if self.deadline.expired:
+                raise DeadlineExceeded(self.deadline.message) from None
+            raise
         try:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -88,30 +128,39 @@ class LimitedAdapter(HTTPAdapter):
                     f"response of {int(declared):,} bytes exceeds the limit of "
                     f"{self.max_bytes:,} bytes (modelsync.max_response_bytes)"
                 )
-            chunks: list[bytes] = []
-            total = 0
+            body = bytearray()
             for chunk in response.raw.stream(64 * 1024, decode_content=True):
-                total += len(chunk)
-                if total > self.max_bytes:
+                body += chunk
+                if len(body) > self.max_bytes:
                     raise ResponseTooLarge(
                         f"response exceeds the limit of {self.max_bytes:,} bytes "
                         "(modelsync.max_response_bytes)"
                     )
-                chunks.append(chunk)
-        except ResponseTooLarge:
+            if self.deadline.expired:  # the watchdog ended a body without a length
+                raise DeadlineExceeded(self.deadline.message)
+        except (ResponseTooLarge, DeadlineExceeded):
             response.close()
             raise
-        except Urllib3Error as exc:
+        except (Urllib3Error, OSError) as exc:
             response.close()
+            if self.deadline.expired:
+                raise DeadlineExceeded(self.deadline.message) from None
             raise requests.ConnectionError(f"reading the response failed: {exc}") from None
-        response._content = b"".join(chunks)
+        response._content = bytes(body)
+        del body
         response._content_consumed = True  # type: ignore[attr-defined]
         response.raw.release_conn()
         return response
 
 
 class Session(CachedSession):
-    """A CachedSession that follows redirects only within the same host and scheme."""
+    """A CachedSession that follows redirects only within the same host and scheme.
+
+    ``deadline`` (set by :func:`open_session`) bounds a whole fetch: ``with
+    session.deadline: session.get(...)``.
+    """
+
+    deadline: Deadline
 
     def get_redirect_target(self, resp: Any) -> str | None:
         target: str | None = super().get_redirect_target(resp)
@@ -175,6 +224,7 @@ def _make_session(settings: Settings, path: Path | None) -> Session:
         allowable_methods=("GET",),
         stale_if_error=False,
     )
+    deadline = Deadline(settings.fetch_deadline)
     retry = BoundedRetry(
         total=settings.retries,
         connect=settings.retries,
@@ -187,8 +237,10 @@ def _make_session(settings: Settings, path: Path | None) -> Session:
         respect_retry_after_header=True,
         raise_on_status=False,
         cap=settings.retry_after_max,
+        deadline=deadline,
     )
-    adapter = LimitedAdapter(settings.max_response_bytes, max_retries=retry)
+    session.deadline = deadline
+    adapter = LimitedAdapter(settings.max_response_bytes, deadline, max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.max_redirects = 5
@@ -199,7 +251,7 @@ def _make_session(settings: Settings, path: Path | None) -> Session:
 
 def describe(exc: BaseException) -> str:
     """A one-line reason for a request failure."""
-    if isinstance(exc, (ResponseTooLarge, UnsafeRedirect)):
+    if isinstance(exc, (ResponseTooLarge, UnsafeRedirect, DeadlineExceeded)):
         return str(exc)
     if isinstance(exc, requests.ConnectTimeout):
         return "timed out connecting"

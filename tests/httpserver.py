@@ -37,6 +37,14 @@ class Reply:
     stream_bytes: int = 0
     #: close the connection without answering
     drop: bool = False
+    #: send the headers, then the body one byte every this many seconds
+    trickle: float = 0.0
+    #: send the status line, then one more header line every this many seconds
+    trickle_headers: float = 0.0
+    #: a trickle stops (and the connection closes) after this many seconds
+    trickle_for: float = 20.0
+    #: send the body with chunked transfer encoding, in chunks of this many bytes
+    chunk_size: int = 0
 
 
 @dataclass
@@ -93,6 +101,12 @@ class CatalogServer:
                 if reply.drop:
                     self.close_connection = True
                     return
+                if reply.trickle or reply.trickle_headers:
+                    self._trickle(reply)
+                    return
+                if reply.chunk_size:
+                    self._chunked(reply)
+                    return
                 body = reply.body
                 headers = dict(reply.headers)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
@@ -132,6 +146,56 @@ class CatalogServer:
                 self.wfile.write(body if reply.truncate_to is None else body[: reply.truncate_to])
                 if reply.truncate_to is not None:
                     self.close_connection = True
+
+            def _trickle(self, reply: Reply) -> None:
+                self.close_connection = True
+                end = time.monotonic() + reply.trickle_for
+                with contextlib.suppress(OSError):
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    if reply.trickle_headers:
+                        self.wfile.write(b"".join(self._headers_buffer))  # no blank line
+                        self._headers_buffer = []
+                        number = 0
+                        while time.monotonic() < end:
+                            number += 1
+                            self.wfile.write(f"X-Slow-{number}: 1\r\n".encode())
+                            self.wfile.flush()
+                            time.sleep(reply.trickle_headers)
+                        return
+                    self.send_header("Content-Length", str(max(len(reply.body), 1_000_000)))
+                    self.end_headers()
+                    body = reply.body or b" " * 1_000_000
+                    for index in range(len(body)):
+                        if time.monotonic() >= end:
+                            return
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+
+            def _chunked(self, reply: Reply) -> None:
+                self.close_connection = True
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                size = reply.chunk_size
+                body = reply.body or b" " * reply.stream_bytes
+                head = f"{size:x}\r\n".encode()
+                with contextlib.suppress(OSError):
+                    step = size * 16384
+                    for start in range(0, len(body) - len(body) % size, step):
+                        piece = body[start : start + step]
+                        self.wfile.write(
+                            b"".join(
+                                head + piece[i : i + size] + b"\r\n"
+                                for i in range(0, len(piece), size)
+                            )
+                        )
+                    rest = body[len(body) - len(body) % size :]
+                    if rest:
+                        self.wfile.write(f"{len(rest):x}\r\n".encode() + rest + b"\r\n")
+                    self.wfile.write(b"0\r\n\r\n")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
