@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -73,6 +72,11 @@ def classify(source: str) -> tuple[str, str]:
     parts = urlsplit(source)
     scheme = parts.scheme.lower()
     if scheme == "file":
+        if parts.netloc.lower() not in ("", "localhost"):
+            raise FetchError(
+                f"source {source!r}: a file URL on host {parts.netloc!r} is not a local file "
+                "(use file:///path or file://localhost/path)"
+            )
         return "file", unquote(parts.path)
     if scheme in ("http", "https"):
         if not parts.hostname:
@@ -116,35 +120,36 @@ def human_age(seconds: float) -> str:
 
 
 def read_file(path: str, settings: Settings) -> Fetched:
+    """A catalog from a local path: a file, or a pipe such as ``/dev/stdin``, read within
+    ``max_response_bytes`` and ``fetch_deadline``; ``.gz`` is inflated within the limit."""
     from .catalog import parse_catalog
+    from .fsutil import read_bounded
 
-    try:
-        size = os.stat(path).st_size
-        if size > settings.max_response_bytes:
-            raise FetchError(
-                f"{path}: {size:,} bytes exceeds the limit of {settings.max_response_bytes:,} "
-                "bytes (modelsync.max_response_bytes)"
-            )
-        with open(path, "rb") as fh:
-            body = fh.read()
-    except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    body = read_bounded(path, settings.max_response_bytes, settings.fetch_deadline)
     if path.endswith(".gz"):
         body = _gunzip(body, path, settings.max_response_bytes)
     return Fetched(body, "file", path, parse_catalog(body, path))
 
 
 def _gunzip(body: bytes, origin: str, limit: int) -> bytes:
+    """Inflate every member of a gzip file (``cat a.gz b.gz`` reads as ``zcat`` does),
+    refusing output past ``limit``."""
     import zlib
 
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise CatalogError(f"{origin}: not valid gzip: {exc}") from None
-    if len(out) > limit:
-        raise FetchError(f"{origin}: inflates past the limit of {limit:,} bytes")
-    return out
+    out = bytearray()
+    rest = body
+    while rest.strip(b"\0"):  # zero padding after the last member is allowed
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(rest, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise CatalogError(f"{origin}: not valid gzip: {exc}") from None
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise FetchError(f"{origin}: inflates past the limit of {limit:,} bytes")
+        if not inflater.eof:
+            break  # truncated: the JSON parser says what is missing
+        rest = inflater.unused_data
+    return bytes(out)
 
 
 def bundled_path() -> Path:

@@ -1,4 +1,4 @@
-"""Files: atomic writes and the per-directory sync lock."""
+"""Files: safe reads, atomic writes and the per-directory sync lock."""
 
 from __future__ import annotations
 
@@ -6,16 +6,127 @@ import contextlib
 import errno
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ConfigError, LockError
+from .errors import ConfigError, FetchError, LockError
 
 log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".modelsync-"
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class UnsafeFile(ConfigError):
+    """A provider file that is not a regular file (a symlink, a FIFO, a device...).
+
+    The message does not name the file; the caller puts its path first.
+    """
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_config(path: Path) -> bytes:
+    """The content of a provider file, which must be a regular file.
+
+    A symlink (which could point at a secret outside the repository) and anything that
+    is not a regular file (a FIFO would block forever, a device never ends) raise
+    :class:`UnsafeFile` and are never opened for reading. ``FileNotFoundError`` and other
+    ``OSError`` pass through.
+    """
+    if path.is_symlink():
+        raise UnsafeFile(
+            "is a symlink; modelsync does not read or write through links (left as it is)",
+            path=str(path),
+        )
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise UnsafeFile(
+            f"is {_kind(mode)}, not a regular file; modelsync reads only regular files "
+            "(left as it is)",
+            path=str(path),
+        )
+    # Replaced by a link or a FIFO since? O_NOFOLLOW fails, O_NONBLOCK never waits.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFile("is a symlink; modelsync does not read through links") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeFile("is not a regular file; modelsync reads only regular files")
+        return fh.read()
+
+
+def read_bounded(path: str, limit: int, timeout: float) -> bytes:
+    """Read ``path``, whatever it is, within ``limit`` bytes and ``timeout`` seconds.
+
+    A regular file larger than ``limit`` is refused before reading; anything else
+    (``/dev/stdin``, a pipe, a FIFO, ``/dev/zero``) is read as it comes, at most
+    ``limit`` bytes, and waited for at most ``timeout`` seconds in all. Raises
+    :class:`~modelsync.errors.FetchError` naming the setting that was exceeded.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return _read_fd(fd, path, limit, timeout)
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _read_fd(fd: int, path: str, limit: int, timeout: float) -> bytes:
+    import select
+
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    too_large = f"exceeds the limit of {limit:,} bytes (modelsync.max_response_bytes)"
+    regular = stat.S_ISREG(mode)
+    if regular:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise FetchError(f"{path}: {size:,} bytes {too_large}")
+    poller = None if regular or not hasattr(select, "poll") else select.poll()
+    if poller is None:
+        os.set_blocking(fd, True)
+    else:
+        poller.register(fd, select.POLLIN)
+    end = time.monotonic() + timeout
+    body = bytearray()
+    while True:
+        if poller is not None:
+            remaining = end - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise FetchError(
+                    f"{path}: nothing more to read within {timeout:g} s (modelsync.fetch_deadline)"
+                )
+        try:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - len(body)))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            return bytes(body)
+        body += chunk
+        if len(body) > limit:
+            raise FetchError(f"{path}: {too_large}")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from . import yamlfmt
 from .catalog import BadData, Provider, provider_from_upstream
 from .errors import ConfigError
+from .fsutil import UnsafeFile, read_config
 from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available, plain
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
@@ -67,15 +68,12 @@ class Planner:
         shown = str(path)
         result = ProviderResult(provider_id, UNCHANGED, shown, in_catalog=raw is not None)
         plan = Plan(result)
-        if path.is_symlink():
-            return self._fail(
-                plan,
-                f"{shown}: is a symlink; modelsync does not write through links (left as it is)",
-            )
         try:
-            plan.old = path.read_bytes()
+            plan.old = read_config(path)
         except FileNotFoundError:
             plan.old = None
+        except UnsafeFile as exc:
+            return self._fail(plan, f"{shown}: {exc}")
         except OSError as exc:
             return self._fail(plan, f"{shown}: cannot read: {exc.strerror}")
         plan.upstream_sha = upstream_digest(raw) if raw is not None else None
@@ -273,8 +271,8 @@ def configs_newest(files: dict[str, Path]) -> str | None:
     newest: str | None = None
     for path in files.values():
         try:
-            doc = yamlfmt.load(path.read_bytes())
-        except (OSError, yamlfmt.YamlError):
+            doc = yamlfmt.load(read_config(path))
+        except (OSError, ConfigError, yamlfmt.YamlError):
             continue
         models = doc.get("models") if isinstance(doc, dict) else None
         if not isinstance(models, dict):
@@ -289,8 +287,8 @@ def configs_newest(files: dict[str, Path]) -> str | None:
 
 def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
     try:
-        content = path.read_bytes()
-    except OSError:
+        content = read_config(path)
+    except (OSError, ConfigError):
         return 0
     known = state.providers.get(provider_id) if state else None
     if known is not None and known.file == digest(content):

@@ -11,6 +11,7 @@ from . import yamlfmt
 from .catalog import CAPABILITIES, Model
 from .configdir import check_directory
 from .errors import ConfigError, ProviderNotFound, UsageError
+from .fsutil import UnsafeFile, read_config
 from .suggest import did_you_mean
 from .validate import config_files
 
@@ -43,9 +44,11 @@ def load_models(config_dir: Path, providers: Sequence[str] = ()) -> list[Model]:
     models: list[Model] = []
     for path in paths:
         try:
-            doc = yamlfmt.load(path.read_bytes())
+            doc = yamlfmt.load(read_config(path))
         except yamlfmt.YamlError as exc:
             raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
+        except UnsafeFile as exc:
+            raise ConfigError(f"{path}: {exc}", path=str(path)) from None
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
         entries = doc.get("models") if isinstance(doc, dict) else None

@@ -22,7 +22,7 @@ from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
 from .errors import ConfigError, FetchError, ModelsyncError, ProviderNotFound
 from .fetch import Fetched, classify, fetch_url, is_fresh, read_bundled, read_file
-from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
+from .fsutil import atomic_write, directory_lock, read_config, remove_stale_temporaries
 from .report import (
     ADDED,
     CHANGED,
@@ -225,9 +225,9 @@ def _files_match(state: State, files: dict[str, Path]) -> bool:
         return False
     for provider_id, path in files.items():
         try:
-            if path.is_symlink() or digest(path.read_bytes()) != state.providers[provider_id].file:
+            if digest(read_config(path)) != state.providers[provider_id].file:
                 return False
-        except OSError:
+        except (OSError, ConfigError):
             return False
     return True
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, yamlfmt
+from .fsutil import UnsafeFile, read_config
 from .schemas import CONFIG_SCHEMA, checker, json_path, schema_digest, short
 from .state import digest
 
@@ -201,7 +202,10 @@ def validate_files(paths: Iterable[Path], cache: ValidationCache | None = None) 
         shown = str(path)
         result.files.append(shown)
         try:
-            content = path.read_bytes()
+            content = read_config(path)
+        except UnsafeFile as exc:
+            result.findings.append(Finding(shown, None, None, "", str(exc)))
+            continue
         except OSError as exc:
             result.findings.append(Finding(shown, None, None, "", f"cannot read: {exc.strerror}"))
             continue
