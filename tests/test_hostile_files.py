@@ -175,3 +175,45 @@ def test_validate_refuses_a_symlink_and_never_prints_its_target(tmp_path: Path) 
     sync = cli("sync", "--source", "api.json", cwd=tmp_path)
     assert "ghp_" not in sync.stdout + sync.stderr
     one_error(sync, "config/models/b.yml: is a symlink")
+
+
+# --- YAML alias bombs -------------------------------------------------------------------
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """``a1: &a1 [x, ...]``, ``a2: &a2 [*a1, ...]``... and ``notes: *a<levels>``: 10^levels
+    values once expanded, in about 1 KB."""
+    lines = ["a1: &a1 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(2, levels + 1)]
+    return "\n".join([*lines, f"notes: *a{levels}", ""])
+
+
+def test_an_alias_bomb_is_refused_by_sync_and_validate_alike(tmp_path: Path) -> None:
+    models = _synced(tmp_path)
+    path = models / "xai.yml"
+    original = path.read_text()
+    path.write_text(original + alias_bomb())
+    first_bomb_line = original.count("\n") + 1
+    start = time.monotonic()
+    validate = cli("validate", cwd=tmp_path, memory=2 * GIB, timeout=60)
+    sync = cli("sync", "--source", "api.json", cwd=tmp_path, memory=2 * GIB, timeout=60)
+    assert time.monotonic() - start < 20
+    assert validate.returncode == 1 and sync.returncode == 1
+    assert "Traceback" not in validate.stderr
+    found = [line for line in validate.stdout.splitlines() if "xai.yml" in line]
+    assert len(found) == 1, validate.stdout
+    error = one_error(sync, "config/models/xai.yml:", "alias bomb")
+    where = found[0].split(": ")[0]
+    assert error == f"modelsync: error: {found[0]}", "validate and sync say the same"
+    line = int(where.split(":")[1])
+    assert first_bomb_line < line <= first_bomb_line + 9
+    assert path.read_text() == original + alias_bomb()
+
+
+def test_aliases_within_reason_still_work(tmp_path: Path) -> None:
+    models = _synced(tmp_path)
+    path = models / "xai.yml"
+    path.write_text(path.read_text() + alias_bomb(levels=3))
+    assert cli("validate", cwd=tmp_path).returncode == 0
+    result = cli("sync", "--source", "api.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
