@@ -13,6 +13,7 @@ from .configdir import check_directory
 from .errors import ConfigError, ProviderNotFound, UsageError
 from .fsutil import UnsafeFile, read_config
 from .suggest import did_you_mean
+from .text import escape
 from .validate import config_files
 
 #: Fields ``list_models`` can sort by; prices sort missing values last.
@@ -143,12 +144,12 @@ def as_table(models: Sequence[Model]) -> str:
     header = ("provider/model", "context", "output", "input $/M", "output $/M", "capabilities")
     rows = [
         (
-            f"{m.provider}/{m.id}",
+            escape(f"{m.provider}/{m.id}"),
             _cell(m.context_window),
             _cell(m.max_output_tokens),
             _cell(m.pricing.input if m.pricing else None),
             _cell(m.pricing.output if m.pricing else None),
-            ",".join(m.capabilities) + ("" if m.available else " (unavailable)"),
+            escape(",".join(m.capabilities)) + ("" if m.available else " (unavailable)"),
         )
         for m in models
     ]

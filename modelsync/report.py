@@ -233,7 +233,14 @@ def _pinned_line(c: Change) -> str:
 
 
 def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
-    """The summary printed after a sync; lists are cut at ``limit`` items."""
+    """The summary printed after a sync; lists are cut at ``limit`` items.
+
+    Ids, names, paths and messages come from the catalog and the user's files: they are
+    escaped (:func:`modelsync.text.escape`), so none can move the cursor, retitle the
+    terminal or start a line of its own.
+    """
+    from .text import escape
+
     style = _Style(use_colour(stream or sys.stdout))
     lines: list[str] = []
     counts = report.counts()
@@ -250,10 +257,10 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
     else:
         where += f" ({src.origin})"
     created = " (created)" if report.created_config_dir else ""
-    lines.append(f"Config directory: {os.path.abspath(report.config_dir)}{created}")
-    lines.append(f"Catalog: {where}")
+    lines.append(f"Config directory: {escape(os.path.abspath(report.config_dir))}{created}")
+    lines.append(f"Catalog: {escape(where)}")
     if report.refused:
-        lines.append(style(f"Not applied: {report.refused}", "31"))
+        lines.append(style(f"Not applied: {escape(report.refused)}", "31"))
         return "\n".join(lines) + "\n"
     lines.append(
         f"Providers: {pc['added']} added, {pc['changed']} {verb}, {pc['unchanged']} unchanged, "
@@ -272,7 +279,7 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         lines.append(
             style(f"{title} ({len(items)}):", code) if code else f"{title} ({len(items)}):"
         )
-        lines.extend(f"  {item}" for item in items[:limit])
+        lines.extend(f"  {escape(item)}" for item in items[:limit])
         if len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more, see --json")
 

@@ -136,8 +136,8 @@ class Checker:
         if error is None:  # pragma: no cover - is_valid said otherwise
             return "invalid"
         where = json_path(error.absolute_path)
-        message = short(error.message)
-        return f"{where}: {message}" if where else message
+        text = message(error)
+        return f"{where}: {text}" if where else text
 
 
 @functools.cache
@@ -148,6 +148,18 @@ def checker(name: str, definition: str | None = None) -> Checker:
 def json_path(parts: Any) -> str:
     """``models.gpt-4o.pricing.input`` for a jsonschema error path."""
     return ".".join(str(p) for p in parts)
+
+
+def message(error: Any) -> str:
+    """jsonschema's message for ``error``, quoting only a short escaped excerpt of the
+    value (jsonschema quotes it whole: a long string, a whole mapping)."""
+    from .text import escape, excerpt
+
+    text = str(error.message)
+    whole = repr(error.instance)
+    if len(whole) > 8 and whole in text:
+        text = text.replace(whole, excerpt(error.instance))
+    return short(escape(text))
 
 
 def short(message: str, limit: int = 200) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__, yamlfmt
 from .fsutil import UnsafeFile, read_config
-from .schemas import CONFIG_SCHEMA, checker, json_path, schema_digest, short
+from .schemas import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
 from .state import digest
 
 log = logging.getLogger(__name__)
@@ -37,12 +37,16 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
+        """``path:line:column: json.path: message``, escaped for a terminal."""
+        from .text import escape
+
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
-        return (
+        text = (
             f"{where}: {self.json_path}: {self.message}"
             if self.json_path
             else (f"{where}: {self.message}")
         )
+        return escape(text)
 
 
 @dataclass
@@ -66,8 +70,7 @@ class ValidationResult:
 def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
     """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
     return [
-        (list(error.absolute_path), short(error.message))
-        for error in checker(CONFIG_SCHEMA).errors(data)
+        (list(error.absolute_path), message(error)) for error in checker(CONFIG_SCHEMA).errors(data)
     ]
 
 
@@ -80,64 +83,99 @@ def check_data(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]
 def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
     """What a schema cannot check: provider matches the file name, default_model names a
     model of the file."""
+    from .text import excerpt
+
     problems: list[tuple[list[Any], str]] = []
     if not isinstance(data, dict):
         return problems
     provider = data.get("provider")
     if provider_id is not None and isinstance(provider, str) and provider != provider_id:
         problems.append(
-            (["provider"], f"{provider!r} does not match the file name ({provider_id}.yml)")
+            (["provider"], f"{excerpt(provider)} does not match the file name ({provider_id}.yml)")
         )
     models = data.get("models")
     default = data.get("default_model")
     if isinstance(default, str) and isinstance(models, dict) and default not in models:
-        problems.append((["default_model"], f"{default!r} is not a model of this file"))
+        problems.append((["default_model"], f"{excerpt(default)} is not a model of this file"))
     return problems
 
 
-def locate(text: str, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
-    """Line and column of the value at ``parts``, or of its nearest existing parent
-    (``exact``: ``None`` unless the value itself is there)."""
-    import yaml
+class Locator:
+    """Positions of the values of one document, which is composed once (not once per
+    finding: a file with many problems is read once)."""
 
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None, None
-    if node is None:
-        return 1, 1
-    for part in parts:
-        child = None
+    def __init__(self, text: str) -> None:
+        import yaml
+
+        try:
+            self.root: Any = yaml.compose(
+                text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            )
+            self.ok = True
+        except yaml.YAMLError:
+            self.root, self.ok = None, False
+        self._keys: dict[int, dict[str, Any]] = {}
+
+    def _child(self, node: Any, part: Any) -> Any:
+        import yaml
+
         if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                    child = value_node
-                    break
-        elif (
+            index = self._keys.get(id(node))
+            if index is None:
+                index = {}
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        index.setdefault(key_node.value, value_node)
+                self._keys[id(node)] = index
+            return index.get(str(part))
+        if (
             isinstance(node, yaml.SequenceNode)
             and isinstance(part, int)
             and 0 <= part < len(node.value)
         ):
-            child = node.value[part]
-        if child is None:
-            if exact:
-                return None, None
-            break
-        node = child
-    return node.start_mark.line + 1, node.start_mark.column + 1
+            return node.value[part]
+        return None
+
+    def locate(self, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value at ``parts``, or of its nearest existing parent
+        (``exact``: ``None`` unless the value itself is there)."""
+        if not self.ok:
+            return None, None
+        node = self.root
+        if node is None:
+            return 1, 1
+        for part in parts:
+            child = self._child(node, part)
+            if child is None:
+                if exact:
+                    return None, None
+                break
+            node = child
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def locate(text: str, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
+    """Line and column of the value at ``parts`` in ``text`` (see :class:`Locator`)."""
+    return Locator(text).locate(parts, exact)
 
 
 def validate_text(data: bytes, path: str, provider_id: str | None) -> list[Finding]:
     """Every problem of one file's content."""
+    from .text import escape
+
     try:
         text = yamlfmt.decode(data)
         doc = yamlfmt.load(text)
     except yamlfmt.YamlError as exc:
-        return [Finding(path, exc.line, exc.column, "", exc.message)]
+        return [Finding(path, exc.line, exc.column, "", short(escape(exc.message)))]
+    problems = check_data(doc, provider_id)
+    if not problems:
+        return []
+    locator = Locator(text)
     findings = []
-    for parts, message in check_data(doc, provider_id):
-        line, column = locate(text, parts)
-        findings.append(Finding(path, line, column, json_path(parts), message))
+    for parts, problem in problems:
+        line, column = locator.locate(parts)
+        findings.append(Finding(path, line, column, json_path(parts), problem))
     return findings
 
 
