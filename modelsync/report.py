@@ -91,8 +91,14 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.failed and self.refused is None
 
+    def written(self) -> list[ProviderResult]:
+        """Providers whose changes are in their file (with ``dry_run``/``check``: would
+        be): every one but those that failed, whose files were left as they were."""
+        return [p for p in self.providers if p.status != FAILED]
+
     def changes(self, kind: str) -> list[Change]:
-        return [c for p in self.providers for c in p.changes if c.kind == kind]
+        """Changes of one kind, in written providers only."""
+        return [c for p in self.written() for c in p.changes if c.kind == kind]
 
     def price_changes(self) -> list[Change]:
         return self.changes("price")
@@ -106,7 +112,7 @@ class SyncReport:
 
     def counts(self) -> dict[str, Any]:
         status = Counter(p.status for p in self.providers)
-        kinds = Counter(c.kind for p in self.providers for c in p.changes)
+        kinds = Counter(c.kind for p in self.written() for c in p.changes)
         return {
             "providers": {
                 s: status.get(s, 0) for s in (ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED)

@@ -99,13 +99,17 @@ def _settings(c: Context, flag_names: dict[str, str] | None = None, **flags: Any
 
 @contextmanager
 def _funnel(json_failure: Callable[[str], dict[str, Any]] | None = None) -> Iterator[None]:
-    """Expected failures end as one line on stderr and a non-zero exit, never a traceback.
+    """Expected failures end as one line on stderr and a non-zero exit, never a traceback;
+    SIGTERM ends like Ctrl-C (:mod:`modelsync.signals`).
 
     ``json_failure``: with ``--json``, builds the document printed on stdout when the run
     fails, from the error line, so that a bot parsing stdout always gets one.
     """
+    from .signals import TERMINATED_EXIT, Terminated, sigterm_as_interrupt
+
     try:
-        yield
+        with sigterm_as_interrupt():
+            yield
     except ModelsyncError as exc:
         from .text import escape
 
@@ -113,6 +117,8 @@ def _funnel(json_failure: Callable[[str], dict[str, Any]] | None = None) -> Iter
         if json_failure is not None:
             print(_json_dumps(json_failure(message)))
         raise Exit(f"modelsync: error: {message}", code=exc.exit_code) from None
+    except Terminated:
+        raise Exit("modelsync: terminated", code=TERMINATED_EXIT) from None
     except KeyboardInterrupt:
         raise Exit("modelsync: interrupted", code=130) from None
 
