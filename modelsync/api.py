@@ -7,6 +7,7 @@ arguments (``source=``, ``config_dir=``, ``offline=``, ``cache_dir=``...) or a w
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -199,52 +200,23 @@ def clear_cache(
 
 
 def _clear(s: Settings, only_config_dir: bool) -> list[str]:
-    import shutil
-
+    from .cacheclear import clear_http_cache, remove_files
     from .state import state_dir, state_path
 
     removed: list[str] = []
-    http_cache = s.http_cache_path
-    if http_cache.exists():
-        try:
-            size = http_cache.stat().st_size
-        except FileNotFoundError:
-            size = 0
-        responses = _count_responses(http_cache)
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(http_cache) + suffix).unlink(missing_ok=True)
-        what = (
-            f"{responses} cached response{'s' if responses != 1 else ''}"
-            if (responses is not None)
-            else "the HTTP cache"
-        )
-        removed.append(f"{what} ({size / 1e6:.1f} MB, {http_cache})")
-    states = state_dir(s)
+    http_cache = clear_http_cache(s.http_cache_path)
+    if http_cache:
+        removed.append(http_cache)
     if only_config_dir:
         own = state_path(s)
-        if own.exists():
-            own.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            own.unlink()
             removed.append(f"sync state of {s.config_path}")
-    elif states.is_dir():
-        count = len(list(states.glob("*.json")))
-        shutil.rmtree(states)
-        removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
-    validated = s.cache_path / "validated.json"
-    if validated.exists():
-        validated.unlink(missing_ok=True)
+    else:
+        count = remove_files(state_dir(s), ".json")
+        if count:
+            removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
+    with contextlib.suppress(FileNotFoundError):
+        (s.cache_path / "validated.json").unlink()
         removed.append("validation results")
     return removed
-
-
-def _count_responses(path: Path) -> int | None:
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = con.execute("SELECT COUNT(*) FROM responses").fetchone()
-        finally:
-            con.close()
-        return int(row[0])
-    except sqlite3.Error:
-        return None

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from .conftest import dumps, files_snapshot, sliced
 from .httpserver import CatalogServer, Reply
@@ -153,3 +156,85 @@ def test_sigterm_during_the_writes_leaves_no_temporary_file(tmp_path: Path) -> N
     assert not [p.name for p in models.iterdir() if p.name.startswith(".modelsync-")]
     changed = [n for n, content in before.items() if (models / n).read_bytes() != content]
     assert changed, "the signal came after the first write"
+
+
+# --- clear-cache alongside other processes --------------------------------------------
+
+
+def test_concurrent_clear_cache_runs_never_trace_back(tmp_path: Path) -> None:
+    (tmp_path / "api.json").write_bytes(dumps(sliced(providers=("xai",))))
+    assert cli("sync", "--source", "api.json", cwd=tmp_path).returncode == 0
+    state = tmp_path / "xdg" / "modelsync" / "state"
+    for index in range(20000):  # many files: the runs overlap while removing them
+        (state / f"{index:024x}.json").write_text("{}")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "modelsync.cli", "clear-cache"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [(run, *run.communicate(timeout=60)) for run in runs]
+    for run, _, err in results:
+        assert "Traceback" not in err, err
+        assert run.returncode == 0, err
+    removed = sum(
+        int(line.split()[4])
+        for _, out, _ in results
+        for line in out.splitlines()
+        if line.startswith("removed sync state of")
+    )
+    assert removed == 20001, "each file removed once, counted once"
+    assert not state.exists() or not any(state.iterdir())
+
+
+def test_clear_cache_during_a_sync_keeps_the_cache_it_uses(
+    server: CatalogServer, tmp_path: Path
+) -> None:
+    first, second = (dumps(sliced(providers=p)) for p in (("xai",), ("xai", "groq")))
+    url = server.serve("/api.json", Reply(first), Reply(second, delay=2))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "INVOKE_MODELSYNC_CACHE_TTL": "0"}
+    command = [sys.executable, "-m", "modelsync.cli", "sync", "-q", "--source", url]
+    assert subprocess.run(command, cwd=tmp_path, env=env).returncode == 0
+    running = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while len(server.hits()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cleared = cli("clear-cache", cwd=tmp_path)
+    assert cleared.returncode == 0, cleared.stderr
+    assert "removed 1 cached response" in cleared.stdout
+    _, err = running.communicate(timeout=30)
+    assert running.returncode == 0, err
+    database = tmp_path / "xdg" / "modelsync" / "http-cache.sqlite"
+    assert database.exists(), "the cache the sync was using is still there"
+    con = sqlite3.connect(database)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        (count,) = con.execute("SELECT COUNT(*) FROM responses").fetchone()
+    finally:
+        con.close()
+    assert count == 1, "the response the sync saved after the clear is in the cache"
+    offline = cli("sync", "--offline", "--source", url, "--json", cwd=tmp_path)
+    assert json.loads(offline.stdout)["source"]["origin"] in ("cache", "stale-cache")
+
+
+# --- owner and group ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_rewritten_file_keeps_its_owner_group_and_mode(tmp_path: Path) -> None:
+    env, models = _synced_from_old(tmp_path)
+    path = models / "anthropic.yml"
+    before = path.read_bytes()
+    os.chown(path, 4321, 8765)
+    path.chmod(0o640)
+    result = faults_cli("sync", "--source", "new.json", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    st = path.stat()
+    assert path.read_bytes() != before, "the file was rewritten"
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (4321, 8765, 0o640)
