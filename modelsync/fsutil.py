@@ -133,15 +133,19 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: a crash leaves the old file or the new one.
 
     The data goes to a temporary file in the same directory, is flushed to disk, then
-    renamed over ``path``. The file keeps the permissions of the one it replaces. A
-    symlink at ``path`` is refused rather than followed or replaced.
+    renamed over ``path``. The file keeps the permissions of the one it replaces, and its
+    owner and group where the process may set them (root may; another user may keep a
+    group it belongs to). A symlink at ``path`` is refused rather than followed or
+    replaced.
     """
     if path.is_symlink():
         raise ConfigError(
             f"{path}: is a symlink; modelsync does not write through links", path=str(path)
         )
+    owner: tuple[int, int] | None = None
     try:
-        mode = path.stat().st_mode & 0o7777
+        st = path.stat()
+        mode, owner = st.st_mode & 0o7777, (st.st_uid, st.st_gid)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
@@ -154,8 +158,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            if owner is not None:
+                _keep_owner(fh.fileno(), owner, path)
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, mode)  # after a chown, which clears set-id bits
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -166,6 +172,22 @@ def atomic_write(path: Path, data: bytes) -> None:
             ) from None
         raise
     _fsync_dir(path.parent)
+
+
+def _keep_owner(fd: int, owner: tuple[int, int], path: Path) -> None:
+    """Give the new file the owner and group of the old one, as far as allowed."""
+    if not hasattr(os, "fchown"):  # pragma: no cover - Windows
+        return
+    st = os.fstat(fd)
+    if (st.st_uid, st.st_gid) == owner:
+        return
+    for uid, gid in (owner, (-1, owner[1])):
+        try:
+            os.fchown(fd, uid, gid)
+            return
+        except OSError:
+            continue
+    log.debug("%s: cannot keep its owner and group %d:%d", path, *owner)
 
 
 def _fsync_dir(directory: Path) -> None:
