@@ -250,26 +250,9 @@ def _make_session(settings: Settings, path: Path | None) -> Session:
 
 
 def describe(exc: BaseException) -> str:
-    """A one-line reason for a request failure."""
+    """A one-line reason for a request failure, in modelsync's words."""
     if isinstance(exc, (ResponseTooLarge, UnsafeRedirect, DeadlineExceeded)):
         return str(exc)
-    if isinstance(exc, requests.ConnectTimeout):
-        return "timed out connecting"
-    if isinstance(exc, requests.ReadTimeout):
-        return "timed out waiting for the server to answer"
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return "too many redirects"
-    text = str(exc)
-    lowered = text.lower()
-    if (
-        "name or service not known" in lowered
-        or "nameresolutionerror" in lowered
-        or ("failed to resolve" in lowered)
-        or "temporary failure in name resolution" in lowered
-    ):
-        return "cannot resolve the host name"
-    if "connection refused" in lowered:
-        return "connection refused"
-    if "timed out" in lowered:
-        return "timed out"
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    from .neterrors import describe as describe_cause
+
+    return describe_cause(exc)
