@@ -64,10 +64,14 @@ class Settings:
 
     @property
     def cache_path(self) -> Path:
-        """The cache directory: ``cache_dir``, else ``$XDG_CACHE_HOME/modelsync``."""
+        """The cache directory: ``cache_dir``, else ``$XDG_CACHE_HOME/modelsync``
+        (``~/.cache/modelsync`` when the variable is unset, empty or relative, as the XDG
+        Base Directory specification says)."""
         if self.cache_dir:
             return Path(self.cache_dir).expanduser()
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.environ.get("XDG_CACHE_HOME") or ""
+        if not os.path.isabs(base):
+            base = os.path.join(os.path.expanduser("~"), ".cache")
         return Path(base) / "modelsync"
 
     @property
