@@ -6,7 +6,6 @@ mapping rules are documented in ``docs/format.md``.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -73,11 +72,21 @@ PINNABLE = tuple(f for f in MODEL_FIELDS if f not in ("available", "source"))
 PROVIDER_FIELDS = ("name", "env", "api", "doc")
 
 _SAFE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+#: Names Windows reserves for devices, with any extension: ``con.yml`` cannot be created
+#: there, and ``nul.yml`` would swallow what is written to it.
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)}
+)
 
 
 def safe_provider_id(provider_id: str) -> bool:
-    """Whether a provider id can name a file: ``^[a-z0-9][a-z0-9._-]*$``, no ``..``, <= 100."""
-    return bool(_SAFE_ID.fullmatch(provider_id)) and ".." not in provider_id
+    """Whether a provider id can name a file on every system: ``^[a-z0-9][a-z0-9._-]*$``,
+    no ``..``, at most 100 characters, not a Windows device name (``con``, ``nul.x``)."""
+    return (
+        bool(_SAFE_ID.fullmatch(provider_id))
+        and ".." not in provider_id
+        and provider_id.split(".")[0] not in _WINDOWS_RESERVED
+    )
 
 
 class BadData(ValueError):
@@ -239,6 +248,9 @@ class Provider:
     models: dict[str, Model]
     #: Models skipped because their data breaks a rule: id -> reason.
     skipped: dict[str, str] = field(default_factory=dict)
+    #: Some model was skipped for a key the catalog repeats: the provider's digest cannot
+    #: tell this catalog from one without the repetition.
+    repeated_keys: bool = False
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -246,8 +258,10 @@ class Provider:
 
 def parse_catalog(body: bytes, origin: str) -> dict[str, Any]:
     """Decode a catalog download; raise :class:`CatalogError` if it is not a catalog."""
+    from .rawjson import loads
+
     try:
-        data = json.loads(body)
+        data = loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         head = body[:60].decode("utf-8", "replace").strip().splitlines()
         hint = f" (starts with {head[0][:40]!r})" if head else " (empty)"
@@ -399,8 +413,13 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
     Raises :class:`BadData` when the provider itself is unusable.
     """
     if not safe_provider_id(provider_id):
-        raise BadData("provider id is not a safe file name (^[a-z0-9][a-z0-9._-]*$, no '..')")
-    problem = checker(API_SCHEMA, "provider").first_error(raw)
+        raise BadData(
+            "provider id is not a safe file name (^[a-z0-9][a-z0-9._-]*$, no '..', "
+            "not a Windows device name)"
+        )
+    from .rawjson import flagged
+
+    problem = flagged(raw) or checker(API_SCHEMA, "provider").first_error(raw)
     if problem:
         raise BadData(problem)
     fields: dict[str, Any] = {}
@@ -412,9 +431,12 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
             )
     models: dict[str, Model] = {}
     skipped: dict[str, str] = {}
+    repeated = False
     model_checker = checker(API_SCHEMA, "model")
     for model_id, model_raw in raw["models"].items():
-        problem = model_checker.first_error(model_raw)
+        problem = flagged(model_raw)
+        repeated = repeated or problem is not None
+        problem = problem or model_checker.first_error(model_raw)
         if problem is None:
             try:
                 models[model_id] = model_from_upstream(provider_id, model_id, model_raw)
@@ -424,4 +446,4 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
             except (TypeError, ValueError, KeyError, OverflowError) as exc:
                 problem = f"unusable value ({exc})"
         skipped[model_id] = problem
-    return Provider(provider_id, fields, models, skipped)
+    return Provider(provider_id, fields, models, skipped, repeated)

@@ -26,6 +26,7 @@ from .catalog import BadData, Provider, provider_from_upstream
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
 from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available, plain
+from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
 from .state import State, digest, upstream_digest
@@ -78,6 +79,8 @@ class Planner:
             return self._fail(plan, f"{shown}: cannot read: {exc.strerror}")
         plan.upstream_sha = upstream_digest(raw) if raw is not None else None
         known = self.state.providers.get(provider_id) if self.state else None
+        if has_flagged(raw):  # repeated keys: the digest does not show them
+            known = None
         file_sha = digest(plan.old) if plan.old is not None else None
         if known is not None and known.upstream == plan.upstream_sha and known.file == file_sha:
             plan.models_before = plan.models_after = known.models
@@ -97,6 +100,7 @@ class Planner:
                 return plan
             plan.skipped = dict(upstream.skipped)
             result.skipped_models = dict(upstream.skipped)
+            plan.record = not upstream.repeated_keys
         try:
             self._merge(
                 plan,
