@@ -63,6 +63,7 @@ def test_a_slow_server_cannot_hold_the_fetch_past_the_deadline(
     assert "no complete answer within 1.5 s (modelsync.fetch_deadline)" in caplog.text
 
 
+@pytest.mark.slow
 def test_past_the_deadline_a_sync_uses_the_bundled_snapshot_and_ends(
     server: CatalogServer, tmp_path: Path
 ) -> None:

@@ -126,6 +126,7 @@ def test_sigterm_during_the_download_ends_with_one_line_and_143(
     assert lock_free.returncode == 0, "the directory lock is released"
 
 
+@pytest.mark.slow
 def test_sigterm_during_the_writes_leaves_no_temporary_file(tmp_path: Path) -> None:
     from .conftest import catalog
 
@@ -161,6 +162,7 @@ def test_sigterm_during_the_writes_leaves_no_temporary_file(tmp_path: Path) -> N
 # --- clear-cache alongside other processes --------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrent_clear_cache_runs_never_trace_back(tmp_path: Path) -> None:
     (tmp_path / "api.json").write_bytes(dumps(sliced(providers=("xai",))))
     assert cli("sync", "--source", "api.json", cwd=tmp_path).returncode == 0
