@@ -56,6 +56,9 @@ class Settings:
     user_keys: tuple[str, ...] = ()
     offline: bool = False
     source: str | None = None
+    #: ``{provider: base URL}`` for the live check (gateways, proxies, test servers).
+    live_endpoints: Mapping[str, str] = field(default_factory=dict, hash=False)
+    live_deadline: float = 60.0
     #: The directory relative paths were resolved against.
     root: str | None = field(default=None, compare=False)
     #: Unknown keys of the configuration (kept so that a newer ``invoke.yaml`` does not
@@ -127,23 +130,39 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "max_response_bytes": (1, 4 * 1024**3, True),
     "lock_timeout": (0, 86400, True),
     "shrink_threshold": (0, 1, True),
+    "live_deadline": (0, 3600, False),
 }
 
 _PATHS = ("config_dir", "cache_dir")
 
 
+def _default(name: str) -> Any:
+    f = FIELDS[name]
+    if f.default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
 def defaults() -> dict[str, Any]:
-    """The defaults as a plain mapping (lists for tuples)."""
+    """The defaults as a plain mapping (lists for tuples, dicts for mappings)."""
     out: dict[str, Any] = {}
-    for name, f in FIELDS.items():
-        value = f.default
-        out[name] = list(value) if isinstance(value, tuple) else value
+    for name in FIELDS:
+        value = _default(name)
+        out[name] = (
+            list(value)
+            if isinstance(value, tuple)
+            else dict(value)
+            if isinstance(value, Mapping)
+            else value
+        )
     return out
 
 
 def kind(name: str) -> str:
     """The form a setting takes, as said in error messages."""
-    default = FIELDS[name].default
+    default = _default(name)
+    if isinstance(default, Mapping):
+        return "a mapping (name=value pairs, comma-separated, in the environment)"
     if isinstance(default, bool):
         return "a boolean (1/0, true/false, yes/no, on/off)"
     if isinstance(default, tuple):
@@ -158,12 +177,14 @@ def kind(name: str) -> str:
 def coerce(name: str, value: Any, origin: str) -> Any:
     """``value`` as the type of setting ``name``; :class:`UsageError` naming ``origin``
     (``setting modelsync.x``, ``environment variable INVOKE_MODELSYNC_X``, ``--flag``)."""
-    default = FIELDS[name].default
+    default = _default(name)
     try:
         out = _coerce(default, value)
     except (TypeError, ValueError, OverflowError):
         shown = repr(value) if not isinstance(value, str) else repr(value[:80])
         raise UsageError(f"{origin}: expected {kind(name)}, got {shown}") from None
+    if name == "live_endpoints":
+        _check_endpoints(out, origin)
     if name in _RANGES and out is not None:
         low, high, inclusive = _RANGES[name]
         if not (low <= out if inclusive else low < out) or out > high:
@@ -173,6 +194,8 @@ def coerce(name: str, value: Any, origin: str) -> Any:
 
 
 def _coerce(default: Any, value: Any) -> Any:
+    if isinstance(default, Mapping):
+        return _mapping(value)
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
@@ -210,6 +233,34 @@ def _coerce(default: Any, value: Any) -> Any:
     if not isinstance(value, str):
         raise TypeError(value)
     return value
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    """A string-to-string mapping: a mapping, or ``a=x, b=y`` (the environment's form)."""
+    if isinstance(value, str):
+        pairs = [p.strip() for p in value.split(",") if p.strip()]
+        out: dict[str, str] = {}
+        for pair in pairs:
+            name, eq, text = pair.partition("=")
+            if not eq or not name.strip() or not text.strip():
+                raise ValueError(value)
+            out[name.strip()] = text.strip()
+        return out
+    if not isinstance(value, Mapping):
+        raise TypeError(value)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise TypeError(value)
+    return dict(value)
+
+
+def _check_endpoints(endpoints: Mapping[str, str], origin: str) -> None:
+    """Each base URL must be one a key may be sent to (see :mod:`modelsync.endpoints`)."""
+    from .endpoints import shown, unsafe_base_url
+
+    for provider, url in endpoints.items():
+        problem = unsafe_base_url(url)
+        if problem:
+            raise UsageError(f"{origin} (provider {provider!r}): {problem}, got {shown(url)}")
 
 
 def environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
