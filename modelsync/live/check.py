@@ -1,0 +1,145 @@
+"""The live check: every selected provider file, its model list asked for concurrently,
+then reconciled. Nothing is written to the provider files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..configdir import check_directory, provider_files
+from ..errors import ConfigError
+from ..settings import Settings, resolve
+from ..suggest import did_you_mean
+from .providerfile import ProviderFile, read_provider_file
+from .redact import Redactor
+from .report import LiveReport, ProviderCheck
+from .targets import Refused, Skip, Target, plan
+from .vocab import Problem, Status
+
+log = logging.getLogger(__name__)
+
+#: Providers asked at once; more wait for a free thread.
+MAX_WORKERS = 32
+
+
+def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveReport:
+    """Ask each configured provider which models its key can use, and reconcile that
+    with its file (see docs/live.md).
+
+    Takes the settings as keywords (``config_dir=``, ``providers=``, ``exclude=``,
+    ``live_endpoints=``...) or a whole :class:`~modelsync.settings.Settings`. Keys are
+    read from the environment only. A provider that fails is in the report
+    (``report.problems()``); failures of the whole check raise a
+    :class:`~modelsync.errors.ModelsyncError`.
+    """
+    s = resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
+    return run(s, os.environ)
+
+
+def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
+    from ..sync import select
+
+    started = time.monotonic()
+    config_dir = settings.config_path
+    check_directory(config_dir)
+    files = provider_files(config_dir)
+    if not files:
+        raise ConfigError(f"{config_dir}: no provider files (*.yml, *.yaml) to check")
+    _warn_unknown_endpoints(settings, files)
+    planned: dict[str, ProviderCheck | tuple[ProviderFile, Target]] = {}
+    for provider in select(files, settings.providers, settings.exclude):
+        planned[provider] = _plan(provider, files[provider], settings, environ)
+    targets = {p: v for p, v in planned.items() if isinstance(v, tuple)}
+    redact = Redactor(t.key for _, t in targets.values())
+    checks = {p: v for p, v in planned.items() if isinstance(v, ProviderCheck)}
+    if targets:
+        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(targets))) as pool:
+            futures = {
+                p: pool.submit(_check, file, target, settings, redact)
+                for p, (file, target) in targets.items()
+            }
+            checks.update({p: f.result() for p, f in futures.items()})
+    else:
+        log.warning("no provider checked: no key variable of a selected provider is set")
+    report = LiveReport(str(config_dir), [checks[p] for p in sorted(checks)])
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _warn_unknown_endpoints(settings: Settings, files: Mapping[str, object]) -> None:
+    for provider in sorted(set(settings.live_endpoints) - set(files)):
+        log.warning(
+            "live_endpoints names %r, which has no provider file%s",
+            provider,
+            did_you_mean(provider, files),
+        )
+
+
+def _plan(
+    provider: str, path: Path, settings: Settings, environ: Mapping[str, str]
+) -> ProviderCheck | tuple[ProviderFile, Target]:
+    try:
+        file = read_provider_file(provider, path)
+    except ConfigError as exc:
+        return ProviderCheck(
+            provider, Status.FAILED, str(path), problem=Problem.CONFIG_ERROR, message=str(exc)
+        )
+    base = ProviderCheck(provider, Status.SKIPPED, str(path), default_model=file.default_model)
+    try:
+        target = plan(file, settings, environ)
+    except Refused as exc:
+        base.status, base.problem, base.message = Status.FAILED, exc.problem, str(exc)
+        return base
+    if isinstance(target, Skip):
+        base.skip_reason, base.message = target.reason, target.message
+        log.info("%s: skipped: %s", provider, target.message)
+        return base
+    return file, target
+
+
+def _check(
+    file: ProviderFile, target: Target, settings: Settings, redact: Redactor
+) -> ProviderCheck:
+    """One provider, in a worker thread: whatever happens, a :class:`ProviderCheck`."""
+    from .client import ListFailure, list_models
+    from .reconcile import reconcile
+
+    check = ProviderCheck(
+        file.provider,
+        Status.CHECKED,
+        str(file.path),
+        family=target.family,
+        endpoint=redact(target.models_url),
+        key_variable=target.key_variable,
+        default_model=file.default_model,
+    )
+    started = time.monotonic()
+    try:
+        listing = list_models(target, settings, redact, started + settings.live_deadline)
+    except ListFailure as exc:
+        check.status, check.problem, check.message = Status.FAILED, exc.problem, redact(str(exc))
+        check.requests = exc.requests
+    except Exception as exc:  # a bug must not stop the other providers
+        check.status, check.problem = Status.FAILED, Problem.INTERNAL_ERROR
+        check.message = f"unexpected {type(exc).__name__}"
+        log.debug("%s: %s", file.provider, redact(repr(exc)))
+    else:
+        check.result = reconcile(file, listing.ids)
+        check.served_count, check.pages, check.requests = (
+            len(listing.ids),
+            listing.pages,
+            listing.requests,
+        )
+    check.seconds = time.monotonic() - started
+    log.info(
+        "%s: %s in %.2f s",
+        file.provider,
+        check.message if check.status is Status.FAILED else f"{check.served_count} served",
+        check.seconds,
+    )
+    return check

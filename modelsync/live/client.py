@@ -1,0 +1,270 @@
+"""Getting one provider's model list over HTTP, within bounds.
+
+- the key travels in a header only to the target's own base URL; redirects are never
+  followed (requests would carry ``x-api-key`` along to another host), and a next page
+  is always asked for at the same URL, never at a URL the server names;
+- every request has connect and read timeouts, cut to what is left of the provider's
+  ``live_deadline``, which also bounds retries and the reading of bodies;
+- only 429 and 5xx answers are retried, at most ``retries`` times, waiting
+  ``Retry-After`` up to ``retry_after_max`` (else 0.5 s, 1 s, 2 s... up to the same cap);
+- bodies are read up to ``max_response_bytes``;
+- no HTTP cache: a live check asks the provider, every time.
+
+Every failure is a :class:`ListFailure` whose message holds no key (the caller redacts
+it again, and every served id, before anything is shown).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase
+
+from .. import __version__
+from ..settings import Settings
+from .families import MalformedResponse, auth_headers, error_code, first_params, key_rejected
+from .families import parse_page as parse
+from .redact import Redactor
+from .targets import Target
+from .vocab import Problem
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"modelsync/{__version__} (live check)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: A server that keeps paginating is cut off here.
+MAX_PAGES = 100
+
+
+class ListFailure(Exception):
+    def __init__(self, problem: Problem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+        #: Requests sent before the failure.
+        self.requests = 0
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The ids a provider served, redacted, in the order served."""
+
+    ids: list[str]
+    pages: int
+    requests: int
+
+
+class _KeyAuth(AuthBase):
+    """Sets the family's key headers. Being an ``auth``, it also keeps requests from
+    replacing them with credentials from ``~/.netrc``."""
+
+    def __init__(self, target: Target) -> None:
+        self.headers = auth_headers(target.family, target.key)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.update(self.headers)
+        return request
+
+
+class _Session(requests.Session):
+    """A session that never follows a redirect (nor reads its body to prepare one)."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
+
+
+class _Fetcher:
+    def __init__(self, target: Target, settings: Settings, redact: Redactor, deadline: float):
+        self.target = target
+        self.settings = settings
+        self.redact = redact
+        self.deadline = deadline
+        self.requests = 0
+        self.session = _Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.auth = _KeyAuth(target)
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise ListFailure(
+                Problem.DEADLINE,
+                f"no complete answer within live_deadline ({self.settings.live_deadline:g} s)",
+            )
+        return left
+
+    def get_json(self, params: dict[str, str]) -> Any:
+        """One page: the decoded JSON of a 200 answer, retrying 429 and 5xx."""
+        for attempt in range(self.settings.retries + 1):
+            status, body, retry_after = self._request(params)
+            if status not in RETRY_STATUSES:
+                return self._interpret(status, body)
+            wait = self._wait(attempt, retry_after)
+            if attempt == self.settings.retries or time.monotonic() + wait >= self.deadline:
+                break
+            log.info("%s: HTTP %d, retrying in %.1f s", self.target.provider, status, wait)
+            time.sleep(wait)
+        raise ListFailure(
+            Problem.HTTP_ERROR,
+            f"HTTP {status}{self._code(body)} after {attempt + 1} attempt(s)",
+        )
+
+    def _request(self, params: dict[str, str]) -> tuple[int, bytes, str | None]:
+        left = self.remaining()
+        timeout = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
+        url = self.target.models_url
+        self.requests += 1
+        log.debug("%s: GET %s %s", self.target.provider, url, self.redact(str(params)))
+        try:
+            response = self.session.get(
+                url, params=params, timeout=timeout, allow_redirects=False, stream=True
+            )
+        except requests.RequestException as exc:
+            raise self._failure(exc) from None
+        with response:
+            if 300 <= response.status_code < 400:
+                raise self._redirect(response)
+            body = self._read(response)
+            log.debug(
+                "%s: HTTP %d, %d bytes", self.target.provider, response.status_code, len(body)
+            )
+            return response.status_code, body, response.headers.get("Retry-After")
+
+    def _read(self, response: requests.Response) -> bytes:
+        limit = self.settings.max_response_bytes
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise ListFailure(
+                        Problem.TOO_LARGE,
+                        f"answer larger than {limit:,} bytes (modelsync.max_response_bytes)",
+                    )
+                self.remaining()
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise self._failure(exc) from None
+        return b"".join(chunks)
+
+    def _failure(self, exc: requests.RequestException) -> ListFailure:
+        if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+            self.remaining()  # a timeout cut short by the deadline is the deadline
+        return _failure(exc)
+
+    def _redirect(self, response: requests.Response) -> ListFailure:
+        location = urlsplit(response.headers.get("Location", ""))
+        where = f"{location.scheme}://{location.hostname}" if location.hostname else "elsewhere"
+        return ListFailure(
+            Problem.REDIRECT_REFUSED,
+            f"HTTP {response.status_code} redirect to {self.redact(where)} not followed "
+            "(the key goes only to the configured base URL)",
+        )
+
+    def _wait(self, attempt: int, retry_after: str | None) -> float:
+        cap = self.settings.retry_after_max
+        given = _retry_after_seconds(retry_after)
+        return min(cap, given if given is not None else 0.5 * 2**attempt)
+
+    def _code(self, body: bytes) -> str:
+        try:
+            code = error_code(json.loads(body))
+        except ValueError:
+            return ""
+        return f" {code}" if code and not self.redact.holds_key(code) else ""
+
+    def _interpret(self, status: int, body: bytes) -> Any:
+        if status == 200:
+            try:
+                return json.loads(body)
+            except ValueError:
+                raise ListFailure(Problem.MALFORMED_RESPONSE, "the answer is not JSON") from None
+        code = self._code(body)
+        if key_rejected(status, code.strip() or None):
+            raise ListFailure(
+                Problem.KEY_REJECTED,
+                f"key rejected: {self.target.key_variable} (HTTP {status}{code})",
+            )
+        raise ListFailure(Problem.HTTP_ERROR, f"HTTP {status}{code}")
+
+
+def list_models(target: Target, settings: Settings, redact: Redactor, deadline: float) -> Listing:
+    """Every id the provider serves to ``target.key``, all pages, redacted."""
+    fetcher = _Fetcher(target, settings, redact, deadline)
+    try:
+        return _pages(fetcher)
+    except ListFailure as exc:
+        exc.requests = fetcher.requests
+        raise
+    finally:
+        fetcher.session.close()
+
+
+def _pages(fetcher: _Fetcher) -> Listing:
+    target, redact = fetcher.target, fetcher.redact
+    params = first_params(target.family)
+    ids: list[str] = []
+    asked: set[tuple[tuple[str, str], ...]] = set()
+    for pages in range(1, MAX_PAGES + 1):
+        doc = fetcher.get_json(params)
+        try:
+            page = parse(target.family, doc)
+        except MalformedResponse as exc:
+            raise ListFailure(
+                Problem.MALFORMED_RESPONSE, f"not a {target.family.value} model list: {exc}"
+            ) from None
+        ids.extend(redact(i) for i in page.ids)
+        if page.next_params is None:
+            return Listing(ids, pages, fetcher.requests)
+        cursor = tuple(sorted(page.next_params.items()))
+        if cursor in asked:
+            raise ListFailure(Problem.MALFORMED_RESPONSE, "pagination does not advance")
+        asked.add(cursor)
+        params = {**first_params(target.family), **page.next_params}
+    raise ListFailure(Problem.MALFORMED_RESPONSE, f"more than {MAX_PAGES} pages")
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _failure(exc: requests.RequestException) -> ListFailure:
+    if isinstance(exc, requests.ConnectTimeout):
+        return ListFailure(Problem.TIMEOUT, "timed out connecting")
+    if isinstance(exc, requests.ReadTimeout):
+        return ListFailure(Problem.TIMEOUT, "timed out waiting for the answer")
+    text = str(exc).lower()
+    if "read timed out" in text or "timed out" in text:
+        return ListFailure(Problem.TIMEOUT, "timed out waiting for the answer")
+    if "connection refused" in text:
+        return ListFailure(Problem.UNREACHABLE, "connection refused")
+    if any(
+        s in text for s in ("name or service not known", "failed to resolve", "name resolution")
+    ):
+        return ListFailure(Problem.UNREACHABLE, "cannot resolve the host name")
+    if "certificate" in text or "ssl" in text:
+        return ListFailure(Problem.UNREACHABLE, "TLS error (certificate or handshake)")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return ListFailure(Problem.UNREACHABLE, "the connection broke while reading the answer")
+    if isinstance(exc, requests.ConnectionError):
+        return ListFailure(Problem.UNREACHABLE, "cannot connect")
+    return ListFailure(Problem.UNREACHABLE, type(exc).__name__)
