@@ -8,6 +8,7 @@ The public API (imported lazily, so that ``invoke --list`` stays instant)::
     model = modelsync.get_model("anthropic", "claude-opus-4-1")
     report = modelsync.sync_to_configs(config_dir="config/models")
     print(report.counts())
+    live = modelsync.check_live(providers=["anthropic"])  # keys from the environment
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         validate_configs,
     )
     from .catalog import Model, PriceTier, Pricing
+    from .live import LiveReport, ProviderCheck, check_live
     from .report import Change, ProviderResult, SyncReport
     from .settings import Settings, make_settings
     from .validate import Finding, ValidationResult
@@ -49,6 +51,9 @@ _LAZY = {
     "validate_configs": "api",
     "list_models": "api",
     "clear_cache": "api",
+    "check_live": "live",
+    "LiveReport": "live",
+    "ProviderCheck": "live",
     "Model": "catalog",
     "Pricing": "catalog",
     "PriceTier": "catalog",
@@ -67,12 +72,14 @@ __all__ = [
     "ConfigError",
     "FetchError",
     "Finding",
+    "LiveReport",
     "LockError",
     "Model",
     "ModelNotFound",
     "ModelsyncError",
     "PriceTier",
     "Pricing",
+    "ProviderCheck",
     "ProviderNotFound",
     "ProviderResult",
     "Settings",
@@ -81,6 +88,7 @@ __all__ = [
     "UsageError",
     "ValidationResult",
     "__version__",
+    "check_live",
     "clear_cache",
     "fetch_all",
     "get_model",

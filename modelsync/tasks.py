@@ -1,4 +1,4 @@
-"""modelsync's Invoke tasks: ``sync``, ``validate``, ``clear-cache`` and ``models``.
+"""modelsync's Invoke tasks: ``sync``, ``validate``, ``clear-cache``, ``models`` and ``live``.
 
 Mount them in a repository's ``tasks.py``::
 
@@ -389,11 +389,75 @@ def models_task(
     print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
 
 
+@_task(
+    name="live",
+    iterable=["provider", "exclude"],
+    help={
+        **_COMMON,
+        "provider": "Only this provider: --provider NAME, repeatable, globs like 'azure*'.",
+        "exclude": "Skip this provider: --exclude NAME, repeatable, globs allowed.",
+        "json": "Print the result as one JSON document on stdout (see docs/live.md).",
+        "write-report": "Also save the JSON document to this file.",
+    },
+)
+def live_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    provider: list[str] | None = None,
+    exclude: list[str] | None = None,
+    json: bool = False,
+    write_report: str | None = None,
+) -> None:
+    """Ask each provider which models your keys can use; compare with the files (read-only)."""
+    _configure_logging(verbose, quiet)
+    from .live.report import LIVE_REPORT_VERSION
+
+    with _funnel((lambda m: {"version": LIVE_REPORT_VERSION, **_failed(m)}) if json else None):
+        _check_values(["--provider", "--exclude", "--config-dir", "--write-report"])
+        s = _settings(
+            c,
+            _PROVIDER_FLAGS,
+            config_dir=config_dir,
+            providers=provider or None,
+            exclude=exclude or None,
+        )
+        from .live import check_live
+
+        report = check_live(settings=s)
+        if write_report:
+            _save_json(write_report, report.to_json(), s)
+    if json:
+        print(_json_dumps(report.to_json()))
+    elif not quiet:
+        from .live.render import render
+
+        sys.stdout.write(render(report))
+    if not report.ok:
+        from .text import escape
+
+        raise Exit(f"modelsync: error: {escape('; '.join(report.problems()))}", code=1)
+
+
+def _save_json(path: str, data: Any, s: Settings) -> None:
+    from .fsutil import atomic_write
+    from .settings import resolve_path
+
+    target = Path(resolve_path(path, Path(s.root) if s.root else Path.cwd()))
+    if target.is_dir():
+        raise UsageError(f"flag --write-report: {target} is a directory")
+    if not target.parent.is_dir():
+        raise UsageError(f"flag --write-report: directory {target.parent} does not exist")
+    atomic_write(target, (_json_dumps(data) + "\n").encode())
+
+
 ns = Collection("modelsync")
 ns.add_task(sync)
 ns.add_task(validate_task, name="validate")
 ns.add_task(clear_cache)
 ns.add_task(models_task, name="models")
+ns.add_task(live_task, name="live")
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).
