@@ -83,7 +83,7 @@ _DEAD_PROXY = f"http://127.0.0.1:{_closed_port()}"
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Own cache, no internet, no colour, no stray invoke config."""
+    """Own cache, no internet, no colour, no stray invoke config, no provider keys."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.setenv(var, _DEAD_PROXY)
@@ -91,7 +91,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("NO_COLOR", "1")
     for var in list(os.environ):
-        if var.startswith("INVOKE_"):
+        # No real key of the developer's environment reaches a test (or a provider).
+        if var.startswith("INVOKE_") or var.upper().endswith(("_API_KEY", "_KEY", "_TOKEN")):
             monkeypatch.delenv(var)
 
 

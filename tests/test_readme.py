@@ -31,7 +31,15 @@ PROVIDERS = (
     "groq",
 )
 #: Sections whose blocks run in a copy of this repository (top-level tasks).
-THIS_REPO = {"", "Tasks", "`invoke sync`", "`invoke validate`", "`invoke models`", "Python API"}
+THIS_REPO = {
+    "",
+    "Tasks",
+    "`invoke sync`",
+    "`invoke validate`",
+    "`invoke models`",
+    "`invoke live`",
+    "Python API",
+}
 #: Sections whose blocks run in an adopter's repository (the README's tasks.py).
 ADOPTER = {"Using it in your repository"}
 #: Install commands: CI runs the install itself in a fresh virtual environment.

@@ -55,7 +55,7 @@ def test_listing_tasks_imports_nothing_heavy_and_touches_no_network(tmp_path: Pa
     shutil.copy(ROOT / "tasks.py", repo)
     result = run_cli("--list", cwd=repo, env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert result.returncode == 0, result.stderr
-    for task in ("sync", "validate", "clear-cache", "models"):
+    for task in ("sync", "validate", "clear-cache", "models", "live"):
         assert task in result.stdout
     imported = {
         line.split("|")[-1].strip().split(".")[0]
@@ -66,7 +66,7 @@ def test_listing_tasks_imports_nothing_heavy_and_touches_no_network(tmp_path: Pa
     assert not imported & set(HEAVY), imported & set(HEAVY)
 
 
-@pytest.mark.parametrize("task", ["sync", "validate", "clear-cache", "models"])
+@pytest.mark.parametrize("task", ["sync", "validate", "clear-cache", "models", "live"])
 def test_every_flag_has_help(task: str) -> None:
     result = run_cli("--help", task, cwd=ROOT)
     assert result.returncode == 0, result.stderr
