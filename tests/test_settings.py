@@ -441,7 +441,7 @@ BAD_INPUTS = {
 }
 
 
-@pytest.mark.parametrize("task", ["sync", "validate", "models", "clear-cache"])
+@pytest.mark.parametrize("task", ["sync", "validate", "models", "clear-cache", "live"])
 def test_a_sweep_of_bad_input_finds_no_traceback(task: str, tmp_path: Path) -> None:
     repo = _project(tmp_path)
     (repo / "a-file").write_text("x")
