@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, FetchError, ModelNotFound, ProviderNotFound
+from .errors import ConfigError, ModelNotFound, ProviderNotFound
 from .settings import Settings, resolve, resolve_path
 
 if TYPE_CHECKING:
@@ -32,17 +32,10 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
 
 
 def _fetch(s: Settings) -> Fetched:
-    from .fetch import classify, fetch_url, read_bundled, read_file
+    """The catalog as a sync would obtain it (:func:`modelsync.source.obtain`)."""
+    from .source import obtain
 
-    kind, location = classify(s.source or s.api_url)
-    if kind == "file":
-        return read_file(location, s)
-    try:
-        return fetch_url(location, s, offline=s.offline)
-    except FetchError as exc:
-        bundled = read_bundled()
-        log.warning("%s; using the bundled snapshot of %s", exc, bundled.snapshot_date)
-        return bundled
+    return obtain(s)
 
 
 def _close(name: str, options: Iterable[str]) -> str:
@@ -54,8 +47,11 @@ def _close(name: str, options: Iterable[str]) -> str:
 def fetch_all(*, settings: Settings | None = None, **overrides: Any) -> dict[str, list[Model]]:
     """Every provider of the catalog with its models, sorted by id.
 
-    Falls back to the cached catalog, then to the bundled snapshot, when the source
-    cannot be reached (with a warning). Models with bad data are skipped with a warning.
+    Falls back to the cached catalog when the source cannot be reached, then, for the
+    default source (``api_url``) or offline, to the bundled snapshot (with a warning); a
+    named ``source=`` that fails raises :class:`~modelsync.errors.FetchError`. Within one
+    process a failing source is tried once per ``cache_ttl``. Models with bad data are
+    skipped with a warning.
     """
     from .catalog import BadData, provider_from_upstream
 
@@ -107,6 +103,7 @@ def sync_to_configs(
     dry_run: bool = False,
     check: bool = False,
     allow_shrink: bool = False,
+    allow_older: bool = False,
     **overrides: Any,
 ) -> SyncReport:
     """Sync the catalog into the config directory and report what changed.
@@ -114,12 +111,14 @@ def sync_to_configs(
     ``dry_run`` and ``check`` compute everything and write nothing (``dry_run`` also
     fills each changed provider's ``diff``). Failures of single providers are in the
     report (``report.failed``); failures of the whole sync raise a
-    :class:`~modelsync.errors.ModelsyncError`.
+    :class:`~modelsync.errors.ModelsyncError`. A catalog older than the configs, or much
+    smaller, is not applied (``report.refused``) unless ``allow_older`` /
+    ``allow_shrink``.
     """
     from .sync import run
 
     s = _settings(settings, overrides)
-    return run(s, dry_run=dry_run, check=check, allow_shrink=allow_shrink)
+    return run(s, dry_run=dry_run, check=check, allow_shrink=allow_shrink, allow_older=allow_older)
 
 
 def validate_configs(

@@ -7,10 +7,11 @@ Fallback order for a URL (documented in the README):
 2. the network (a conditional request when the cache holds an expired response);
 3. on any failure (network, HTTP status, a body that is not a catalog): the cached
    response, however old, with a warning naming the cache and its age;
-4. if there is none: :class:`~modelsync.errors.FetchError`, after which the sync may use
-   the bundled snapshot (see :mod:`modelsync.sync`).
+4. if there is none: :class:`~modelsync.errors.FetchError`, after which the bundled
+   snapshot may stand in, for the default source only (see :mod:`modelsync.source`).
 
-``--offline`` skips step 2.
+``--offline`` skips step 2 (and, when there is no HTTP cache at all, does not even
+import requests).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Fetched:
     fetched_at: float | None = None
     expires_at: float | None = None
     snapshot_date: str | None = None
+    #: why the network failed, when a cached response stands in (origin ``stale-cache``)
+    failure: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -171,6 +174,16 @@ def bundled_date() -> str:
     return bundled_path().name[len(BUNDLED_PREFIX) : -len(".json.gz")]
 
 
+def bundled_signature() -> list[Any]:
+    """Which bundled snapshot this is, cheaply: its name, inode, size and mtime."""
+    path = bundled_path()
+    try:
+        st = path.stat()
+    except OSError:
+        return [path.name]
+    return [path.name, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
 def read_bundled() -> Fetched:
     import gzip
 
@@ -192,6 +205,10 @@ def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched
     """The catalog at ``url`` through the HTTP cache (see the module docstring)."""
     import sqlite3
 
+    if offline and not settings.http_cache_path.exists():
+        raise FetchError(
+            f"offline, and the HTTP cache {settings.http_cache_path} holds no catalog for {url}"
+        )
     from . import http
 
     try:
@@ -287,6 +304,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                     human_age(good.age or 0.0),
                 )
                 good.origin = "stale-cache"
+                good.failure = str(reason)
                 return good
             session.cache.delete(key)
             raise reason from None

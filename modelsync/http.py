@@ -1,5 +1,10 @@
 """The HTTP session: requests-cache over SQLite, bounded retries, size limit, safe redirects.
 
+Only what can be transient is retried (a reset or dropped connection, a timeout, 429,
+5xx); a host name that does not resolve or a connection refused on the first attempt
+fails at once, so that a machine without network reaches the fallback without waiting.
+Each retry is logged at debug level (``-vv``) with its wait.
+
 Imported only when the catalog has to come over HTTP: requests and requests-cache take
 ~100 ms to import, more than a whole no-op sync.
 """
@@ -36,11 +41,33 @@ class UnsafeRedirect(requests.RequestException):
     """A redirect to another host or from https to http."""
 
 
-class BoundedRetry(Retry):
-    """urllib3's Retry, with ``Retry-After`` honoured only up to ``cap`` seconds.
+def _unreachable(error: BaseException) -> bool:
+    """A failure that retrying at once will not cure: no such host, nothing listening,
+    no route (also when it happened connecting to a proxy)."""
+    import errno
 
-    (urllib3 2.6+ has ``retry_after_max`` for this; older releases, which requests still
-    accepts, do not.)
+    from urllib3.exceptions import NameResolutionError, NewConnectionError, ProxyError
+
+    if isinstance(error, ProxyError) and isinstance(error.original_error, BaseException):
+        error = error.original_error
+    if isinstance(error, NameResolutionError):
+        return True
+    if isinstance(error, NewConnectionError):
+        cause = error.__cause__ or error.__context__
+        return getattr(cause, "errno", None) in (
+            errno.ECONNREFUSED,
+            errno.ENETUNREACH,
+            errno.EHOSTUNREACH,
+        )
+    return False
+
+
+class BoundedRetry(Retry):
+    """urllib3's Retry, with ``Retry-After`` honoured only up to ``cap`` seconds, no
+    retry when the host is unreachable on the first attempt, and each retry logged.
+
+    (urllib3 2.6+ has ``retry_after_max`` for the cap; older releases, which requests
+    still accepts, do not.)
     """
 
     def __init__(
@@ -49,6 +76,8 @@ class BoundedRetry(Retry):
         super().__init__(*args, **kwargs)
         self.cap = cap
         self.deadline = deadline
+        self.target = ""
+        self.why = ""
 
     def new(self, **kwargs: Any) -> BoundedRetry:
         retry = super().new(**kwargs)
@@ -60,20 +89,51 @@ class BoundedRetry(Retry):
         value: float | None = super().get_retry_after(response)
         return None if value is None else min(value, self.cap)
 
-    def increment(self, *args: Any, **kwargs: Any) -> BoundedRetry:
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> BoundedRetry:
+        from urllib3.exceptions import MaxRetryError
+
         if self.deadline is not None and self.deadline.expired:
             raise DeadlineExceeded(self.deadline.message)
-        retry: BoundedRetry = super().increment(*args, **kwargs)
+        if error is not None and not self.history and _unreachable(error):
+            raise MaxRetryError(_pool, url, error) from error
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        assert isinstance(retry, BoundedRetry)
+        host = f"{_pool.scheme}://{_pool.host}:{_pool.port}" if _pool is not None else ""
+        retry.target = host + (url or "")
+        if response is not None and getattr(response, "status", None):
+            retry.why = f"HTTP {response.status}"
+        else:
+            text = str(error or "").splitlines()
+            retry.why = text[0][:200] if text and text[0] else type(error).__name__
         return retry
 
     def sleep(self, response: Any = None) -> None:
-        """Wait before the next attempt, unless the wait would outlast the deadline."""
-        if self.deadline is not None:
-            wait = (self.get_retry_after(response) if response is not None else None) or (
-                self.get_backoff_time()
-            )
-            if not self.deadline.wait_allowed(wait):
-                raise DeadlineExceeded(self.deadline.message)
+        """Wait before the next attempt, unless the wait would outlast the deadline; the
+        wait is logged (``-vv``)."""
+        # As urllib3 does: Retry-After when the response has one (and it is not 0), else
+        # the backoff.
+        wait = (self.get_retry_after(response) if response is not None else None) or (
+            self.get_backoff_time()
+        )
+        if self.deadline is not None and not self.deadline.wait_allowed(wait):
+            raise DeadlineExceeded(self.deadline.message)
+        attempts = len(self.history) + 1 + (self.total if isinstance(self.total, int) else 0)
+        log.debug(
+            "retrying %s in %.1f s (attempt %d of %d): %s",
+            self.target,
+            wait,
+            len(self.history) + 1,
+            attempts,
+            self.why,
+        )
         super().sleep(response)
 
 

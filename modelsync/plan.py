@@ -43,6 +43,9 @@ class Plan:
     #: managed available models before / after the merge (shrink guard, state)
     models_before: int = 0
     models_after: int = 0
+    #: their newest ``last_updated`` before / after the merge (rollback guard, state)
+    newest_before: str | None = None
+    newest_after: str | None = None
     record: bool = True
     #: passed every check of ``invoke validate`` (remembered in its cache)
     valid: bool = False
@@ -84,10 +87,12 @@ class Planner:
         file_sha = digest(plan.old) if plan.old is not None else None
         if known is not None and known.upstream == plan.upstream_sha and known.file == file_sha:
             plan.models_before = plan.models_after = known.models
+            plan.newest_before = plan.newest_after = known.newest
             plan.canonical = known.canonical
             log.debug("%s: unchanged since the last sync (fingerprints match)", provider_id)
             plan.skipped = dict(known.skipped)
             result.skipped_models = dict(known.skipped)
+            result.changes = known.changes(provider_id)
             return plan
         upstream: Provider | None = None
         if raw is not None:
@@ -144,6 +149,7 @@ class Planner:
             plan.result.changes = Merger(Editor(), provider_id, prune=prune).merge(doc, upstream)
             plan.new, plan.canonical = _render(doc, self.rt)
             plan.models_after = managed_available(doc)
+            plan.newest_after = newest_available(doc)
             self._check_output(plan, doc, provider_id)
             return
         text = yamlfmt.decode(plan.old)
@@ -155,6 +161,7 @@ class Planner:
             kind = "empty" if data is None else f"a {type(data).__name__}"
             raise ConfigError(f"top level is {kind}, not a mapping")
         plan.models_before = managed_available(data)
+        plan.newest_before = newest_available(data)
         if upstream is None and plan.models_before == 0:
             plan.new = plan.old  # a private provider, or already retired: not touched
             plan.models_after = 0
@@ -179,6 +186,7 @@ class Planner:
             if crlf:
                 plan.new = plan.new.replace(b"\n", b"\r\n")
             plan.models_after = managed_available(data)
+            plan.newest_after = newest_available(data)
             if plan.new != plan.old:
                 self._check_output(plan, data, provider_id)
             return
@@ -189,10 +197,12 @@ class Planner:
         plan.new = out.encode("utf-8")
         if plan.new == plan.old:
             plan.models_after = plan.models_before
+            plan.newest_after = plan.newest_before
             return
         written = yamlfmt.load(out)
         _check_kept(data, written, shown)
         plan.models_after = managed_available(written)
+        plan.newest_after = newest_available(written)
         self._check_output(plan, written, provider_id)
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
@@ -271,22 +281,21 @@ def unified_diff(old: bytes | None, new: bytes | None, path: str) -> str:
     )
 
 
-def configs_newest(files: dict[str, Path]) -> str | None:
-    newest: str | None = None
-    for path in files.values():
-        try:
-            doc = yamlfmt.load(read_config(path))
-        except (OSError, ConfigError, yamlfmt.YamlError):
-            continue
-        models = doc.get("models") if isinstance(doc, dict) else None
-        if not isinstance(models, dict):
-            continue
-        for entry in models.values():
-            if is_managed(entry):
-                value = entry.get("last_updated")
-                if isinstance(value, str) and (newest is None or value > newest):
-                    newest = value
-    return newest
+def newest_available(doc: Any) -> str | None:
+    """The newest ``last_updated`` of a (plain) document's available managed models: the
+    date of the catalog its file was synced from. (Models kept as ``available: false``
+    do not count: after ``--allow-older`` they would keep the newer date.)"""
+    models = doc.get("models") if isinstance(doc, dict) else None
+    if not isinstance(models, dict):
+        return None
+    dates = [
+        str(entry["last_updated"])
+        for entry in models.values()
+        if is_managed(entry)
+        and entry.get("available") is not False
+        and isinstance(entry.get("last_updated"), str)
+    ]
+    return max(dates, default=None)
 
 
 def models_in_file(path: Path, state: State | None, provider_id: str) -> int:

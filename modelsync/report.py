@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from .wording import group_parts, num, price_line
+
 REPORT_VERSION = 1
 
 
@@ -35,6 +37,15 @@ class Change:
 #: Provider statuses.
 ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED = "added", "changed", "unchanged", "failed", "skipped"
 
+#: Change kinds that stay true as long as neither the file nor upstream changes (the
+#: sync state keeps them, so that a sync that skips the merge still reports them).
+STANDING = ("pinned", "shadowed")
+
+#: The one-line fix shown for a shadowed entry.
+SHADOWED_FIX = (
+    "add `source: models.dev` to let the sync manage it, or rename the entry to keep it yours"
+)
+
 
 @dataclass
 class ProviderResult:
@@ -58,6 +69,8 @@ class SourceInfo:
     age_seconds: float | None = None
     snapshot_date: str | None = None
     sha256: str | None = None
+    #: the newest ``last_updated`` of any model in the catalog (the catalog's date)
+    newest_update: str | None = None
 
 
 @dataclass
@@ -70,6 +83,8 @@ class SyncReport:
     dry_run: bool = False
     check: bool = False
     refused: str | None = None
+    #: which guard refused the catalog and its figures, e.g. ``{"guard": "older", ...}``
+    refusal: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     #: The sync created the config directory.
     created_config_dir: bool = False
@@ -110,6 +125,26 @@ class SyncReport:
     def skipped_models(self) -> list[tuple[str, str, str]]:
         return [(p.id, m, why) for p in self.providers for m, why in p.skipped_models.items()]
 
+    def left_catalog(self) -> list[tuple[ProviderResult, int, int]]:
+        """Providers that left the catalog in this sync: (result, models now unavailable,
+        models pruned)."""
+        out = []
+        for p in self.providers:
+            if p.in_catalog:
+                continue
+            kinds = Counter(c.kind for c in p.changes)
+            if kinds["removed"] or kinds["pruned"]:
+                out.append((p, kinds["removed"], kinds["pruned"]))
+        return out
+
+    def new_providers(self) -> list[tuple[ProviderResult, int]]:
+        """Providers whose file this sync creates, with their number of models."""
+        return [
+            (p, sum(1 for c in p.changes if c.kind == "added"))
+            for p in self.providers
+            if p.status == ADDED
+        ]
+
     def counts(self) -> dict[str, Any]:
         status = Counter(p.status for p in self.providers)
         kinds = Counter(c.kind for p in self.written() for c in p.changes)
@@ -136,6 +171,10 @@ class SyncReport:
             out: dict[str, Any] = {"provider": c.provider, "model": c.model}
             if c.field is not None:
                 out.update(field=c.field, old=c.old, new=c.new)
+            if c.kind == "price" and c.field in ("tiers", "modes"):
+                out["details"] = group_parts(c)
+            if c.kind == "shadowed":
+                out["fix"] = SHADOWED_FIX
             return out
 
         kinds = (
@@ -156,6 +195,7 @@ class SyncReport:
             "dry_run": self.dry_run,
             "check": self.check,
             "refused": self.refused,
+            "refusal": self.refusal,
             "config_dir": self.config_dir,
             "created_config_dir": self.created_config_dir,
             "source": {
@@ -166,6 +206,7 @@ class SyncReport:
                 else round(self.source.age_seconds, 1),
                 "snapshot_date": self.source.snapshot_date,
                 "sha256": self.source.sha256,
+                "newest_update": self.source.newest_update,
             },
             "counts": self.counts(),
             "providers": [
@@ -180,6 +221,13 @@ class SyncReport:
                 if p.status != UNCHANGED or p.error
             ],
             "changed_files": self.changed_files,
+            "new_providers": [
+                {"id": p.id, "path": p.path, "models": n} for p, n in self.new_providers()
+            ],
+            "left_catalog": [
+                {"id": p.id, "path": p.path, "status": p.status, "removed": r, "pruned": d}
+                for p, r, d in self.left_catalog()
+            ],
             "changes": {k: [change(c) for c in self.changes(k)] for k in kinds},
             "skipped_models": [
                 {"provider": p, "model": m, "reason": why} for p, m, why in self.skipped_models()
@@ -209,33 +257,13 @@ class _Style:
         return f"\033[{code}m{text}\033[0m" if self.on else text
 
 
-def _num(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{value:.1f}"
-    return "-" if value is None else str(value)
-
-
-def _price_part(c: Change) -> str:
-    """``input 15.0 -> 5.0 (-66.7%)`` for one price of one model."""
-    if c.field in ("tiers", "modes"):
-        return f"{c.field} changed"
-    if c.old is None:
-        return f"{c.field} {_num(c.new)} (new)"
-    if c.new is None:
-        return f"{c.field} {_num(c.old)} (dropped)"
-    text = f"{c.field} {_num(c.old)} -> {_num(c.new)}"
-    if isinstance(c.old, (int, float)) and isinstance(c.new, (int, float)) and c.old:
-        text += f" ({(c.new - c.old) / c.old * 100:+.1f}%)"
-    return text
-
-
 def _pinned_line(c: Change) -> str:
     head = f"{c.provider}/{c.model}: {c.field}"
     if isinstance(c.old, dict) and isinstance(c.new, dict):
         keys = [k for k in dict.fromkeys([*c.old, *c.new]) if c.old.get(k) != c.new.get(k)]
-        parts = [f"{k} {_num(c.old.get(k))} (upstream {_num(c.new.get(k))})" for k in keys]
+        parts = [f"{k} {num(c.old.get(k))} (upstream {num(c.new.get(k))})" for k in keys]
         return f"{head}: " + ", ".join(parts)
-    return f"{head} {_num(c.old)} (upstream {_num(c.new)})"
+    return f"{head} {num(c.old)} (upstream {num(c.new)})"
 
 
 def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
@@ -289,28 +317,48 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         if len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more, see --json")
 
+    section("New providers", [f"{p.id} ({n} models)" for p, n in report.new_providers()])
+    file_status = {
+        CHANGED: "file would be updated" if report.dry_run or report.check else "file updated",
+        UNCHANGED: "file unchanged",
+        FAILED: "file not written",
+    }
+    section(
+        "Providers that left the catalog (file kept)",
+        [
+            f"{p.id}: "
+            + ", ".join(
+                part
+                for part in (
+                    f"{removed} models now unavailable" if removed else "",
+                    f"{pruned} pruned" if pruned else "",
+                    file_status.get(p.status, p.status),
+                )
+                if part
+            )
+            for p, removed, pruned in report.left_catalog()
+        ],
+    )
+
     by_model: dict[tuple[str, str], list[Change]] = {}
     for c in report.price_changes():
         by_model.setdefault((c.provider, c.model), []).append(c)
     section(
         "Price changes",
-        [
-            f"{p}/{m}: " + ", ".join(_price_part(c) for c in changes)
-            for (p, m), changes in by_model.items()
-        ],
+        [f"{p}/{m}: {price_line(changes)}" for (p, m), changes in by_model.items()],
         "33",
     )
     section(
         "Context window changes",
         [
-            f"{c.provider}/{c.model}: {_num(c.old)} -> {_num(c.new)}"
+            f"{c.provider}/{c.model}: {num(c.old)} -> {num(c.new)}"
             for c in report.changes("context_window")
         ],
     )
     section(
         "Output limit changes",
         [
-            f"{c.provider}/{c.model}: {_num(c.old)} -> {_num(c.new)}"
+            f"{c.provider}/{c.model}: {num(c.old)} -> {num(c.new)}"
             for c in report.changes("max_output_tokens")
         ],
     )
@@ -319,11 +367,15 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         "Left the catalog (kept as available: false)",
         [f"{c.provider}/{c.model}" for c in report.changes("removed")],
     )
+    section(
+        "Pruned (left the catalog, no user keys)",
+        [f"{c.provider}/{c.model}" for c in report.changes("pruned")],
+    )
     section("Back in the catalog", [f"{c.provider}/{c.model}" for c in report.changes("back")])
     section("Pinned, upstream differs", [_pinned_line(c) for c in report.changes("pinned")])
     section(
         "Hand-written entries shadow catalog models",
-        [f"{c.provider}/{c.model}" for c in report.changes("shadowed")],
+        [f"{c.provider}/{c.model}: {SHADOWED_FIX}" for c in report.changes("shadowed")],
     )
     if mc["skipped"]:
         lines.append(

@@ -4,8 +4,11 @@ what is unchanged without parsing YAML.
 For each provider the state records the SHA-256 of its upstream data and of its config
 file as the sync last wrote (or verified) it. A provider is skipped only when both still
 match; since a merge is deterministic and idempotent, merging the same upstream data into
-the same bytes again would change nothing. The state is advisory: deleting it, or any
-corruption, only makes the next sync do the full work.
+the same bytes again would change nothing. Alongside, the state keeps what the report
+needs of such a provider (pinned differences, shadowed entries, skipped models) and what
+the guards need (its number of models, its newest ``last_updated``), so that a sync that
+skips the merge reports and guards exactly as one that does it. The state is advisory:
+deleting it, or any corruption, only makes the next sync do the full work.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .report import Change
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def digest(data: bytes) -> str:
@@ -58,6 +62,19 @@ class ProviderState:
     skipped: dict[str, str] = field(default_factory=dict)
     #: the file is exactly what the canonical writer wrote (no need to check it again)
     canonical: bool = False
+    #: changes of a :data:`~modelsync.report.STANDING` kind: [model, kind, field, old, new]
+    notes: list[list[Any]] = field(default_factory=list)
+    #: the newest ``last_updated`` of the file's available managed models
+    newest: str | None = None
+
+    def changes(self, provider_id: str) -> list[Change]:
+        return [Change(provider_id, *note) for note in self.notes]
+
+    @staticmethod
+    def notes_of(changes: list[Change]) -> list[list[Any]]:
+        from .report import STANDING
+
+        return [[c.model, c.kind, c.field, c.old, c.new] for c in changes if c.kind in STANDING]
 
 
 @dataclass
@@ -67,6 +84,8 @@ class State:
     catalog: str | None = None
     source: dict[str, Any] = field(default_factory=dict)
     providers: dict[str, ProviderState] = field(default_factory=dict)
+    #: the report's warnings about the catalog (provider ids that are not file names)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -82,6 +101,8 @@ class State:
                 models=int(v.get("models", 0)),
                 skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
                 canonical=v.get("canonical") is True,
+                notes=[list(n)[:5] for n in v.get("notes") or () if len(n) == 5],
+                newest=v.get("newest") if isinstance(v.get("newest"), str) else None,
             )
             for k, v in data["providers"].items()
         }
@@ -91,6 +112,7 @@ class State:
             catalog=data.get("catalog"),
             source=dict(data.get("source") or {}),
             providers=providers,
+            warnings=[str(w) for w in data.get("warnings") or ()],
         )
 
 

@@ -2,9 +2,11 @@
 
 Before anything else, the fingerprints of the last sync (:mod:`modelsync.state`) may show
 that the catalog and every file are as that sync left them: then the sync is done, having
-read no YAML and imported neither requests nor ruamel. Otherwise every provider is planned
-in memory (:mod:`modelsync.plan`), then, if the catalog passes the shrink guard, the
-changed files are written, each atomically.
+read no YAML and imported neither requests nor ruamel, and its report is rebuilt from
+what the state kept (the same report the full path gives). Otherwise the catalog is
+obtained (:mod:`modelsync.source`), every provider is planned in memory
+(:mod:`modelsync.plan`), then, if the catalog passes the guards (:mod:`modelsync.guards`:
+not older than the configs, not shrunk), the changed files are written, each atomically.
 """
 
 from __future__ import annotations
@@ -12,29 +14,20 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-import time
 from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import source as source_mod
 from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
-from .errors import ConfigError, FetchError, ModelsyncError, ProviderNotFound
-from .fetch import Fetched, classify, fetch_url, is_fresh, read_bundled, read_file
+from .errors import ConfigError, ModelsyncError, ProviderNotFound
+from .fetch import Fetched
 from .fsutil import atomic_write, directory_lock, read_config, remove_stale_temporaries
-from .report import (
-    ADDED,
-    CHANGED,
-    FAILED,
-    SKIPPED,
-    UNCHANGED,
-    ProviderResult,
-    SourceInfo,
-    SyncReport,
-)
+from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult, SyncReport
 from .settings import Settings
-from .state import ProviderState, State, digest, file_signature
+from .state import ProviderState, State, digest
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -71,140 +64,15 @@ def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -
     return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
 
 
-# --- the catalog -----------------------------------------------------------------------
-
-
-def quick_catalog_sha(settings: Settings, state: State, source: str, offline: bool) -> str | None:
-    """The catalog's digest when it is knowable without parsing it or importing requests.
-
-    For a URL: when the last sync fetched it into the HTTP cache, the cache database is
-    unchanged since, and the response is still fresh (any age with ``offline``), the
-    cache would serve exactly that response.
-    """
-    recorded = state.source
-    kind, location = classify(source)
-    if kind == "file":
-        sig = file_signature(Path(location))
-        if (
-            sig is not None
-            and recorded.get("kind") == "file"
-            and recorded.get("path") == (os.path.realpath(location))
-            and recorded.get("signature") == sig
-        ):
-            return str(recorded.get("sha256"))
-        return None
-    if recorded.get("kind") != "url" or recorded.get("url") != location:
-        return None
-    if recorded.get("cache") != file_signature(settings.http_cache_path):
-        return None
-    expires_at = recorded.get("expires_at")
-    if not offline and not is_fresh(float(expires_at) if expires_at else None, settings.cache_ttl):
-        return None
-    return str(recorded.get("sha256"))
-
-
-def obtain_catalog(settings: Settings, files: dict[str, Path]) -> Fetched:
-    """The catalog from the configured source, with the documented fallbacks."""
-    from .catalog import newest_update
-
-    source = settings.source or settings.api_url
-    kind, location = classify(source)
-    if kind == "file":
-        return read_file(location, settings)
-    try:
-        return fetch_url(location, settings, offline=settings.offline)
-    except FetchError as exc:
-        reason = str(exc)
-    bundled = read_bundled()
-    snapshot_newest = newest_update(bundled.catalog) or ""
-    from .plan import configs_newest
-
-    newest = configs_newest(files)
-    if newest is not None and newest > snapshot_newest:
-        raise FetchError(
-            f"{reason}; the bundled snapshot ({bundled.snapshot_date}) is older than the "
-            f"configs in {settings.config_dir} (newest model update {newest}), so it "
-            "was not used and nothing changed"
-        )
-    log.warning("%s; using the bundled snapshot of %s", reason, bundled.snapshot_date)
-    return bundled
-
-
-def _source_record(settings: Settings, fetched: Fetched) -> dict[str, Any]:
-    if fetched.origin == "file":
-        return {
-            "kind": "file",
-            "path": os.path.realpath(fetched.source),
-            "signature": file_signature(Path(fetched.source)),
-            "sha256": fetched.sha256,
-        }
-    if fetched.origin in ("network", "revalidated", "cache", "stale-cache"):
-        return {
-            "kind": "url",
-            "url": fetched.source,
-            "cache": file_signature(settings.http_cache_path),
-            "fetched_at": fetched.fetched_at,
-            "expires_at": fetched.expires_at,
-            "sha256": fetched.sha256,
-        }
-    return {"kind": fetched.origin, "sha256": fetched.sha256}
 
 
 # --- the whole sync --------------------------------------------------------------------
 
 
-def _shrink_reason(
-    settings: Settings,
-    catalog: dict[str, Any],
-    plans: dict[str, Plan],
-    files: dict[str, Path],
-    state: State | None,
-) -> str | None:
-    """Why the catalog looks truncated compared with what the configs hold, if it does."""
-    last_providers = last_models = 0
-    for provider_id, path in files.items():
-        if provider_id in plans:
-            count = plans[provider_id].models_before
-        else:
-            from .plan import models_in_file
-
-            count = models_in_file(path, state, provider_id)
-        last_models += count
-        last_providers += count > 0
-    if not last_models:
-        return None
-    new_providers = sum(
-        1
-        for pid, p in catalog.items()
-        if isinstance(p, dict) and isinstance(p.get("models"), dict) and p["models"]
-    )
-    new_models = sum(
-        len(p["models"])
-        for p in catalog.values()
-        if isinstance(p, dict) and isinstance(p.get("models"), dict)
-    )
-    t = settings.shrink_threshold
-    if new_providers < t * last_providers or new_models < t * last_models:
-        return (
-            f"the catalog has {new_providers} providers and {new_models} models, the configs "
-            f"were synced from {last_providers} and {last_models}: below the threshold of "
-            f"{t:.0%} (modelsync.shrink_threshold); pass --allow-shrink to apply it anyway"
-        )
-    return None
-
-
 def _noop_report(settings: Settings, state: State, files: dict[str, Path]) -> SyncReport:
-    report = SyncReport(
-        SourceInfo(
-            "cache", state.source.get("url") or state.source.get("path") or "", sha256=state.catalog
-        ),
-        str(settings.config_path),
-    )
-    fetched_at = state.source.get("fetched_at")
-    if fetched_at:
-        report.source.age_seconds = max(0.0, time.time() - float(fetched_at))
-    if state.source.get("kind") == "file":
-        report.source.origin = "file"
+    """The report of a sync that changes nothing, from what the last sync recorded: the
+    same as the full path would give (``tests/test_sources.py`` compares them)."""
+    report = SyncReport(source_mod.recorded_info(settings, state), str(settings.config_path))
     for provider_id, known in sorted(state.providers.items()):
         path = provider_path(settings.config_path, provider_id, files)
         report.providers.append(
@@ -212,10 +80,12 @@ def _noop_report(settings: Settings, state: State, files: dict[str, Path]) -> Sy
                 provider_id,
                 UNCHANGED,
                 str(path),
+                changes=known.changes(provider_id),
                 skipped_models=dict(known.skipped),
                 in_catalog=known.upstream is not None,
             )
         )
+    report.warnings = list(state.warnings)
     return report
 
 
@@ -238,6 +108,7 @@ def run(
     dry_run: bool = False,
     check: bool = False,
     allow_shrink: bool = False,
+    allow_older: bool = False,
 ) -> SyncReport:
     """Sync the catalog into ``settings.config_dir``; see :func:`modelsync.sync_to_configs`."""
     writing = not (dry_run or check)
@@ -260,39 +131,47 @@ def run(
         if writing:
             remove_stale_temporaries(config_dir)
         report = _run(
-            settings, dry_run=dry_run, check=check, allow_shrink=allow_shrink, writing=writing
+            settings,
+            dry_run=dry_run,
+            check=check,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
+            writing=writing,
         )
     report.created_config_dir = created
     return report
 
 
 def _run(
-    settings: Settings, *, dry_run: bool, check: bool, allow_shrink: bool, writing: bool
+    settings: Settings,
+    *,
+    dry_run: bool,
+    check: bool,
+    allow_shrink: bool,
+    allow_older: bool,
+    writing: bool,
 ) -> SyncReport:
     config_dir = settings.config_path
     state = state_mod.load(settings)
     files = provider_files(config_dir)
     filtered = bool(settings.providers or settings.exclude)
-    source = settings.source or settings.api_url
 
     if state is not None and state.catalog and not filtered:
-        sha = quick_catalog_sha(settings, state, source, settings.offline)
+        sha = source_mod.quick_sha(settings, state)
         if sha is not None and sha == state.catalog and _files_match(state, files):
             log.info("catalog and all %d files unchanged since the last sync", len(files))
             report = _noop_report(settings, state, files)
             report.dry_run, report.check = dry_run, check
             return report
 
-    fetched = obtain_catalog(settings, files)
+    from .catalog import newest_update
+
+    fetched = source_mod.obtain(settings)
     catalog = fetched.catalog
+    newest = newest_update(catalog)
     log.info("catalog: %s (%s), %d providers", fetched.source, fetched.origin, len(catalog))
     report = SyncReport(
-        SourceInfo(
-            fetched.origin, fetched.source, fetched.age, fetched.snapshot_date, fetched.sha256
-        ),
-        str(config_dir),
-        dry_run=dry_run,
-        check=check,
+        source_mod.info(fetched, newest), str(config_dir), dry_run=dry_run, check=check
     )
     all_ids = set(catalog) | set(files)
     chosen = select(all_ids, settings.providers, settings.exclude)
@@ -326,10 +205,14 @@ def _run(
     for result in report.by_status(SKIPPED):
         log.warning("skipped provider %s: %s", result.id, result.error)
 
-    if report.changed_files and not allow_shrink:
-        shrink = _shrink_reason(settings, catalog, plans, files, state)
-        if shrink:
-            report.refused = shrink
+    if report.changed_files:
+        from . import guards
+
+        refusal = None if allow_older else guards.older(newest, plans, fetched.source)
+        if refusal is None and not allow_shrink:
+            refusal = guards.shrink(settings, catalog, plans, files, state)
+        if refusal is not None:
+            report.refused, report.refusal = refusal.message, refusal.details
             return report
 
     if writing:
@@ -342,7 +225,7 @@ def _run(
                 except ConfigError as exc:
                     result.status, result.error = FAILED, str(exc)
                     plan.record = False
-        _save_state(settings, state, fetched, plans, complete=not filtered)
+        _save_state(settings, state, fetched, plans, report, complete=not filtered)
         _remember_valid(settings, plans)
     for result in report.failed:
         log.error("%s", result.error)
@@ -354,13 +237,15 @@ def _save_state(
     old: State | None,
     fetched: Fetched,
     plans: dict[str, Plan],
+    report: SyncReport,
     complete: bool,
 ) -> None:
     new = State(
         config_dir=os.path.realpath(settings.config_path),
         options=state_mod.options_key(settings),
-        source=_source_record(settings, fetched),
+        source=source_mod.record(settings, fetched, report.source.newest_update),
         providers=dict(old.providers) if old else {},
+        warnings=list(report.warnings),
     )
     all_recorded = True
     for provider_id, plan in plans.items():
@@ -375,6 +260,8 @@ def _save_state(
             models=plan.models_after,
             skipped=plan.skipped,
             canonical=plan.canonical,
+            notes=ProviderState.notes_of(plan.result.changes),
+            newest=plan.newest_after,
         )
     for provider_id in list(new.providers):
         if provider_id not in plans and complete:

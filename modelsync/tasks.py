@@ -184,6 +184,7 @@ _PROVIDER_FLAGS = {"providers": "--provider", "exclude": "--exclude"}
         "json": "Print the report as one JSON document on stdout (see docs/report.md).",
         "prune": "Delete managed models that left the catalog, if they hold no user keys.",
         "allow-shrink": "Apply a catalog that shrank below modelsync.shrink_threshold.",
+        "allow-older": "Apply a catalog older than the one the configs were synced from.",
     },
 )
 def sync(
@@ -200,6 +201,7 @@ def sync(
     json: bool = False,
     prune: bool = False,
     allow_shrink: bool = False,
+    allow_older: bool = False,
 ) -> None:
     """Sync config/models/*.yml with the models.dev catalog."""
     _configure_logging(verbose, quiet)
@@ -220,7 +222,11 @@ def sync(
         from . import api
 
         report = api.sync_to_configs(
-            settings=s, dry_run=dry_run, check=check, allow_shrink=allow_shrink
+            settings=s,
+            dry_run=dry_run,
+            check=check,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
         )
     if json:
         print(_json_dumps(report.to_json()))

@@ -171,15 +171,16 @@ def test_a_huge_response_is_refused_without_reading_it(
 ) -> None:
     url = server.serve("/api.json", Reply(stream_bytes=500 * 1024 * 1024))
     start = time.monotonic()
-    report = sync(settings.replace(max_response_bytes=1_000_000, retries=0), url)
+    limited = settings.replace(max_response_bytes=1_000_000, retries=0)
+    report = modelsync.sync_to_configs(settings=limited, api_url=url)
     assert report.source.origin == "bundled", "the documented fallback, not the response"
     assert time.monotonic() - start < 10
     assert "response exceeds the limit of 1,000,000 bytes" in caplog.text
     time.sleep(0.2)
     assert server.streamed and server.streamed[0] < 100 * 1024 * 1024, server.streamed
     declared = server.serve("/big.json", Reply(b"x" * 2_000_000, validators=False))
-    sync(settings.replace(max_response_bytes=1_000_000), declared)
-    assert "response of 2,000,000 bytes exceeds the limit" in caplog.text
+    with pytest.raises(modelsync.FetchError, match="response of 2,000,000 bytes exceeds"):
+        sync(settings.replace(max_response_bytes=1_000_000), declared)
 
 
 def test_a_decompression_bomb_is_refused_in_bounded_memory(
@@ -188,9 +189,14 @@ def test_a_decompression_bomb_is_refused_in_bounded_memory(
     bomb = gzip.compress(b" " * (400 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 1_000_000  # 400 MB once inflated
     server.serve("/api.json", Reply(bomb, headers={"Content-Encoding": "gzip"}, validators=False))
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "INVOKE_MODELSYNC_RETRIES": "0"}
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+        "INVOKE_MODELSYNC_RETRIES": "0",
+        "INVOKE_MODELSYNC_API_URL": server.url(),
+    }
     code, err, peak_mb = run_measured(
-        [sys.executable, "-m", "modelsync.cli", "sync", "--source", server.url()],
+        [sys.executable, "-m", "modelsync.cli", "sync"],
         cwd=tmp_path,
         env=env,
     )
@@ -208,7 +214,7 @@ def test_redirects_to_another_host_are_refused(
     url = server.serve(
         "/api.json", Reply(status=302, headers={"Location": other_host}, validators=False)
     )
-    report = sync(settings, url)
+    report = modelsync.sync_to_configs(settings=settings, api_url=url)
     assert report.source.origin == "bundled", "the documented fallback, not the redirect"
     assert server.hits("/moved.json") == []
     assert (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def test_fresh_machine_without_network_uses_the_bundled_snapshot(
     settings: Settings, config_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="modelsync"):
-        report = sync(settings, source="https://models.dev.invalid/api.json")
+        report = sync(settings, api_url="https://models.dev.invalid/api.json")
     assert report.source.origin == "bundled"
     date = bundled_date()
     assert len(date) == 10 and date[4] == "-"
@@ -138,8 +139,9 @@ def test_bundled_snapshot_never_rolls_back_newer_configs(
     source.write_bytes(dumps(newer))
     sync(settings, source=str(source))
     before = {p.name: p.read_bytes() for p in config_dir.iterdir()}
-    with pytest.raises(modelsync.FetchError, match=r"bundled snapshot .* is older"):
-        sync(settings, source="https://models.dev.invalid/api.json")
+    report = sync(settings, api_url="https://models.dev.invalid/api.json")
+    assert report.source.origin == "bundled"
+    assert report.refused and re.search(r"bundled snapshot .* is older", report.refused)
     assert {p.name: p.read_bytes() for p in config_dir.iterdir()} == before
 
 
@@ -149,7 +151,7 @@ def test_bundled_snapshot_may_refresh_configs_synced_from_an_older_catalog(
     source = tmp_path / "old.json"
     source.write_bytes(dumps(sliced("2026-01-10", ["anthropic"])))
     sync(settings, source=str(source))
-    report = sync(settings, source="https://models.dev.invalid/api.json", allow_shrink=True)
+    report = sync(settings, api_url="https://models.dev.invalid/api.json", allow_shrink=True)
     assert report.source.origin == "bundled"
     assert "anthropic.yml" in {Path(p).name for p in report.changed_files}
 
