@@ -173,6 +173,8 @@ class LimitedAdapter(HTTPAdapter):
     ) -> requests.Response:
         from urllib3.exceptions import HTTPError as Urllib3Error
 
+        from .progress import Meter
+
         try:
             response = super().send(
                 request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
@@ -181,6 +183,7 @@ class LimitedAdapter(HTTPAdapter):
             if self.deadline.expired:
                 raise DeadlineExceeded(self.deadline.message) from None
             raise
+        meter = Meter(f"downloading {request.url}")
         try:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -191,6 +194,7 @@ class LimitedAdapter(HTTPAdapter):
             body = bytearray()
             for chunk in response.raw.stream(64 * 1024, decode_content=True):
                 body += chunk
+                meter.update(len(body))
                 if len(body) > self.max_bytes:
                     raise ResponseTooLarge(
                         f"response exceeds the limit of {self.max_bytes:,} bytes "
@@ -206,6 +210,8 @@ class LimitedAdapter(HTTPAdapter):
             if self.deadline.expired:
                 raise DeadlineExceeded(self.deadline.message) from None
             raise requests.ConnectionError(f"reading the response failed: {exc}") from None
+        finally:
+            meter.close()
         response._content = bytes(body)
         del body
         response._content_consumed = True  # type: ignore[attr-defined]

@@ -219,8 +219,9 @@ def sync(
             exclude=exclude or None,
             prune=prune or None,
         )
-        from . import api
+        from . import api, progress
 
+        progress.enable(not (quiet or json))
         report = api.sync_to_configs(
             settings=s,
             dry_run=dry_run,

@@ -45,6 +45,8 @@ class Reply:
     trickle_for: float = 20.0
     #: send the body with chunked transfer encoding, in chunks of this many bytes
     chunk_size: int = 0
+    #: send the body in 16 KB pieces, waiting this many seconds before each (a slow link)
+    pace: float = 0.0
 
 
 @dataclass
@@ -143,6 +145,12 @@ class CatalogServer:
                     return
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if reply.pace:
+                    for start in range(0, len(body), 16 * 1024):
+                        time.sleep(reply.pace)
+                        self.wfile.write(body[start : start + 16 * 1024])
+                        self.wfile.flush()
+                    return
                 self.wfile.write(body if reply.truncate_to is None else body[: reply.truncate_to])
                 if reply.truncate_to is not None:
                     self.close_connection = True

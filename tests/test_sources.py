@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from modelsync.catalog import newest_update
 from modelsync.fetch import fetch_url
 from modelsync.settings import Settings
 
-from .conftest import dumps, files_snapshot, run_cli, sliced
+from .conftest import dumps, files_snapshot, raw_snapshot, run_cli, sliced
 from .httpserver import CatalogServer, Reply
 
 PROVIDERS = ("anthropic", "xai", "groq")
@@ -348,3 +351,68 @@ def test_two_runs_over_a_pinned_difference_print_the_same_report(tmp_path: Path)
     assert "Pinned, upstream differs (1):" in outputs[0]
     assert "anthropic/claude-opus-4-1: pricing: input 2.7 (upstream 15.0)" in outputs[0]
     assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+
+
+# --- progress on long downloads ------------------------------------------------------------
+
+
+class _Run:
+    """``modelsync sync`` with stderr on a pseudo-terminal (or a pipe), started now."""
+
+    def __init__(self, url: str, cwd: Path, *flags: str, tty: bool = True, term: str = "xterm"):
+        cwd = cwd / f"run-{time.monotonic_ns()}"  # own config dir: runs at once, no lock
+        cwd.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env.update(XDG_CACHE_HOME=str(cwd / "xdg"), TERM=term)
+        cmd = [sys.executable, "-m", "modelsync.cli", "sync", "--source", url]
+        self.master, slave = os.openpty() if tty else (-1, subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [*cmd, "--provider", "xai", *flags],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=slave,
+        )
+        if tty:
+            os.close(slave)
+
+    def stderr(self) -> str:
+        if self.master < 0:
+            _, err = self.proc.communicate(timeout=60)
+            received = bytes(err)
+        else:
+            received = b""
+            while True:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not data:
+                    break
+                received += data
+            os.close(self.master)
+        assert self.proc.wait(timeout=60) == 0, received
+        return received.decode()
+
+
+@pytest.mark.slow
+def test_a_slow_download_shows_its_progress_on_a_terminal_only(
+    server: CatalogServer, tmp_path: Path
+) -> None:
+    body = raw_snapshot()
+    url = server.serve("/api.json", Reply(body, pace=1.5 / (len(body) // (16 * 1024) + 1)))
+    runs = {
+        "terminal": _Run(url, tmp_path),
+        "-q": _Run(url, tmp_path, "-q"),
+        "--json": _Run(url, tmp_path, "--json"),
+        "TERM=dumb": _Run(url, tmp_path, term="dumb"),
+        "not a terminal": _Run(url, tmp_path, tty=False),
+    }
+    shown = runs.pop("terminal").stderr()
+    assert f"modelsync: downloading {url}: " in shown
+    assert " MB received" in shown
+    last = shown.rindex(" received")
+    assert "\r\x1b[K" in shown[last:], "the line is cleared at the end"
+    assert "\n" not in shown[: shown.index("downloading")], "one line, redrawn in place"
+    for name, run in runs.items():
+        assert "downloading" not in run.stderr(), name
