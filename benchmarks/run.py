@@ -9,7 +9,10 @@ HTTP server, with a warm HTTP cache (the issue's setting). Baselines measured in
 run: ``json.load`` of the catalog in a fresh interpreter, and the straightforward script
 (benchmarks/straightforward.py) that round-trips every file through ruamel.yaml. The
 synthetic catalog (10x: every provider copied ten times) checks that time and memory
-grow at most linearly. Results: docs/performance.md.
+grow at most linearly. Without network (the default source set to a host name that
+does not resolve), a first sync on a fresh machine is compared with ``--offline``, and
+an ``--offline`` sync with nothing to do with the cached no-op. Results:
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -200,6 +203,7 @@ def main() -> None:
             copy_tree(state_template, cache / "modelsync" / "state")
 
         bench.measure("modelsync: drift sync 03-18 -> 05-21", sync_new, env, prepare=drift)
+        offline_scenarios(bench, env)
         drift()
         before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in cfg.iterdir()}
         run(sync_new, env)
@@ -266,10 +270,39 @@ def main() -> None:
     report(bench)
 
 
+def offline_scenarios(bench: Bench, env: dict[str, str]) -> None:
+    """A fresh machine without network: the bundled snapshot, with and without --offline."""
+    cfg, cache = WORK / "cfg-offline", WORK / "cache-offline"
+    env = {
+        **env,
+        "XDG_CACHE_HOME": str(cache),
+        # The default source, on a host name that never resolves: no network.
+        "INVOKE_MODELSYNC_API_URL": "https://models.dev.invalid/api.json",
+    }
+    offline = modelsync_cmd("sync", "--offline", "--config-dir", str(cfg), "-q")
+    no_network = modelsync_cmd("sync", "--config-dir", str(cfg), "-q")
+
+    def fresh() -> None:
+        reset(cfg)
+        reset(cache)
+
+    bench.measure("modelsync: --offline, first run", offline, env, prepare=fresh)
+    bench.measure("modelsync: no network, first run", no_network, env, prepare=fresh)
+    fresh()
+    run(offline, env)
+    bench.measure("modelsync: --offline, nothing to do", offline, env)
+    bench.measure("modelsync: no network, nothing to do", no_network, env)
+
+
 def report(b: Bench) -> None:
     json_t = b.t("json.load of the catalog (python -c)")
     cold_base = b.t("straightforward: cold write")
     resync_base = b.t("straightforward: re-sync, nothing changed")
+    noop = b.t("modelsync: no-op sync")
+    offline_first = b.t("modelsync: --offline, first run")
+    nonet_first = b.t("modelsync: no network, first run")
+    offline_noop = b.t("modelsync: --offline, nothing to do")
+    nonet_noop = b.t("modelsync: no network, nothing to do")
     rows: list[tuple[str, str, str, str]] = [
         (
             "no-op sync",
@@ -290,6 +323,24 @@ def report(b: Bench) -> None:
             f"{b.t('modelsync: cold sync (empty config dir)'):.3f} s",
             f"{b.t('modelsync: cold sync (empty config dir)') / cold_base:.2f}x cold write",
             "<= 1.0x (aim 0.5x)",
+        ),
+        (
+            "no network, first run on a fresh machine",
+            f"{nonet_first:.3f} s",
+            f"{nonet_first / offline_first:.2f}x the same with --offline",
+            "<= 1.3x",
+        ),
+        (
+            "--offline, nothing to do",
+            f"{offline_noop:.3f} s",
+            f"{offline_noop / noop:.2f}x the cached no-op",
+            "<= 1.5x",
+        ),
+        (
+            "no network, nothing to do",
+            f"{nonet_noop:.3f} s",
+            f"{nonet_noop / noop:.2f}x the cached no-op",
+            "",
         ),
         (
             "validate, whole catalog",
@@ -348,6 +399,7 @@ def report(b: Bench) -> None:
         "straightforward: cold write",
         "straightforward: re-sync, nothing changed",
         "invoke --list, one empty task",
+        "modelsync: --offline, first run",
     ):
         print(f"| {name} | {b.t(name):.3f} s |")
     (WORK / "results.json").write_text(

@@ -11,7 +11,9 @@ Fallback order for a URL (documented in the README):
    snapshot may stand in, for the default source only (see :mod:`modelsync.source`).
 
 ``--offline`` skips step 2 (and, when there is no HTTP cache at all, does not even
-import requests).
+import requests). Without an HTTP cache and without a proxy, a host name that does not
+resolve fails before requests is imported: a machine without network reaches the
+fallback at the cost of one name lookup.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -201,6 +204,31 @@ def read_bundled() -> Fetched:
     )
 
 
+_PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")
+
+
+def unresolvable(url: str, settings: Settings) -> str | None:
+    """Why ``url`` cannot be fetched, if that is knowable without importing requests: its
+    host name does not resolve. Checked only when nothing else could answer (no HTTP
+    cache to fall back on, no proxy to resolve the name)."""
+    import socket
+
+    if settings.http_cache_path.exists():
+        return None
+    if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
+        return None
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    try:
+        socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return f"{url}: cannot resolve the host name"
+    except (OSError, UnicodeError):
+        return None
+    return None
+
+
 def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched:
     """The catalog at ``url`` through the HTTP cache (see the module docstring)."""
     import sqlite3
@@ -209,6 +237,10 @@ def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched
         raise FetchError(
             f"offline, and the HTTP cache {settings.http_cache_path} holds no catalog for {url}"
         )
+    if not offline:
+        reason = unresolvable(url, settings)
+        if reason is not None:
+            raise FetchError(reason)
     from . import http
 
     try:

@@ -30,6 +30,7 @@ from .fetch import (
     is_fresh,
     read_bundled,
     read_file,
+    unresolvable,
 )
 from .report import SourceInfo
 from .settings import Settings
@@ -147,8 +148,9 @@ def quick_sha(settings: Settings, state: State) -> str | None:
     - a URL: the last sync took it from the HTTP cache, the cache database is unchanged
       since, and the response is still fresh (any age offline, or while the URL is
       known to fail in this process);
-    - the bundled snapshot, offline: the same snapshot, and the HTTP cache unchanged
-      since it held no catalog for the URL.
+    - the bundled snapshot: the same snapshot, the HTTP cache unchanged since it held no
+      catalog for the URL, and offline (or the URL's host name still does not resolve,
+      which is all the full path would try).
     """
     recorded = state.source
     kind, where = location(settings)
@@ -171,9 +173,16 @@ def quick_sha(settings: Settings, state: State) -> str | None:
         return None
     offline = settings.offline or _failing(where, settings) is not None
     if recorded.get("kind") == "bundled":
-        if offline and recorded.get("bundled") == bundled_signature():
+        if recorded.get("bundled") != bundled_signature():
+            return None
+        if offline:
             return sha
-        return None
+        reason = unresolvable(where, settings)
+        if reason is None or not may_use_bundled(settings):
+            return None
+        _remember(where, settings, reason)
+        log.warning("%s; using the bundled snapshot of %s", reason, recorded.get("snapshot_date"))
+        return sha
     if recorded.get("kind") != "url":
         return None
     expires_at = recorded.get("expires_at")

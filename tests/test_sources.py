@@ -238,20 +238,27 @@ def test_the_api_tries_a_failing_source_once_per_ttl_and_warns_once(
 # --- fingerprints cover every origin -------------------------------------------------------
 
 
-@pytest.mark.parametrize("origin", ["bundled", "file"])
+@pytest.mark.parametrize("origin", ["offline", "no network", "file"])
 def test_a_no_op_from_the_bundled_snapshot_or_a_file_takes_the_fast_path(
     origin: str, tmp_path: Path
 ) -> None:
     (tmp_path / "api.json").write_bytes(dumps(sliced(providers=PROVIDERS)))
-    args = ["--offline"] if origin == "bundled" else ["--source", "api.json"]
-    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    assert run_cli("modelsync", "sync", *args, cwd=tmp_path, env=env).returncode == 0
-    again = run_cli(
-        "modelsync", "sync", "-v", *args, cwd=tmp_path, env={**env, "PYTHONPROFILEIMPORTTIME": "1"}
-    )
+    args = {"offline": ["--offline"], "no network": [], "file": ["--source", "api.json"]}[origin]
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PYTHONPROFILEIMPORTTIME": "1"}
+    if origin == "no network":  # no proxy, and a default source whose name never resolves
+        env.update({v: "" for v in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy")})
+        env.update(https_proxy="", all_proxy="")
+        env["INVOKE_MODELSYNC_API_URL"] = "https://modelsync-test.invalid/api.json"
+    first = run_cli("modelsync", "sync", *args, cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert not {m for m in heavy_imports(first.stderr) if m.startswith(("requests", "urllib3"))}
+    again = run_cli("modelsync", "sync", "-v", *args, cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr
     assert "files unchanged since the last sync" in again.stderr
     assert heavy_imports(again.stderr) == set()
+    assert again.stdout.startswith(
+        "Catalog: api.json (file)" if origin == "file" else "Catalog: bundled snapshot"
+    )
 
 
 # --- one report, whatever the path ---------------------------------------------------------
