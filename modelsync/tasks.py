@@ -234,7 +234,7 @@ def sync(
     elif not quiet:
         from .report import render
 
-        if dry_run:
+        if dry_run and not report.refused:  # a refused catalog would change nothing
             for result in report.providers:
                 if result.diff:
                     sys.stdout.write(result.diff)

@@ -134,6 +134,9 @@ def test_an_older_catalog_is_not_applied_without_allow_older(
 
     check = cli("--check", "--source", "old.json")
     assert check.returncode == 1 and "Not applied" in check.stdout
+    dry_text = cli("--dry-run", "--source", "old.json")
+    assert dry_text.returncode == 1
+    assert dry_text.stdout.startswith("Catalog: old.json (file)\nNot applied: "), "no diff"
     dry = cli("--dry-run", "--json", "--source", "old.json")
     assert dry.returncode == 1
     report = json.loads(dry.stdout)
