@@ -64,8 +64,6 @@ def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -
     return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
 
 
-
-
 # --- the whole sync --------------------------------------------------------------------
 
 
