@@ -126,10 +126,10 @@ class SyncReport:
         return [(p.id, m, why) for p in self.providers for m, why in p.skipped_models.items()]
 
     def left_catalog(self) -> list[tuple[ProviderResult, int, int]]:
-        """Providers that left the catalog in this sync: (result, models now unavailable,
-        models pruned)."""
+        """Providers that left the catalog in this sync, among those written: (result,
+        models now unavailable, models pruned)."""
         out = []
-        for p in self.providers:
+        for p in self.written():
             if p.in_catalog:
                 continue
             kinds = Counter(c.kind for c in p.changes)
@@ -321,7 +321,6 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
     file_status = {
         CHANGED: "file would be updated" if report.dry_run or report.check else "file updated",
         UNCHANGED: "file unchanged",
-        FAILED: "file not written",
     }
     section(
         "Providers that left the catalog (file kept)",
