@@ -128,14 +128,21 @@ def run(
     with lock:
         if writing:
             remove_stale_temporaries(config_dir)
-        report = _run(
-            settings,
-            dry_run=dry_run,
-            check=check,
-            allow_shrink=allow_shrink,
-            allow_older=allow_older,
-            writing=writing,
-        )
+        try:
+            report = _run(
+                settings,
+                dry_run=dry_run,
+                check=check,
+                allow_shrink=allow_shrink,
+                allow_older=allow_older,
+                writing=writing,
+            )
+        except BaseException:
+            # Ctrl-C or SIGTERM may land between the creation of a temporary file and
+            # the code that would remove it; with the lock still held, any left is ours.
+            if writing:
+                remove_stale_temporaries(config_dir)
+            raise
     report.created_config_dir = created
     return report
 
