@@ -101,11 +101,17 @@ def test_a_body_in_tiny_chunks_costs_no_more_memory_than_its_size(
         "INVOKE_MODELSYNC_RETRIES": "0",
         "INVOKE_MODELSYNC_MAX_RESPONSE_BYTES": str(limit),
     }
-    cmd = [sys.executable, "-m", "modelsync.cli", "sync", "--source"]
-    # The same run with a small bad body: what the process needs besides the download.
-    code, err, baseline_mb = run_measured([*cmd, small], cwd=tmp_path, env=env)
+    cmd = [sys.executable, "-m", "modelsync.cli", "sync"]
+    # The default source, so that the bundled snapshot is the fallback (a named --source
+    # would fail instead). The same run with a small bad body: what the process needs
+    # besides the download.
+    code, err, baseline_mb = run_measured(
+        cmd, cwd=tmp_path, env={**env, "INVOKE_MODELSYNC_API_URL": small}
+    )
     assert code == 0, err
-    code, err, peak_mb = run_measured([*cmd, tiny], cwd=tmp_path, env=env)
+    code, err, peak_mb = run_measured(
+        cmd, cwd=tmp_path, env={**env, "INVOKE_MODELSYNC_API_URL": tiny}
+    )
     assert code == 0, err
     assert "response exceeds the limit of 4,000,000 bytes" in err
     extra_mb = peak_mb - baseline_mb
