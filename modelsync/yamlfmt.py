@@ -23,7 +23,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -293,6 +293,14 @@ def dump(doc: Mapping[Any, Any]) -> str:
 # --- fast safe reader ------------------------------------------------------------------
 
 _loader_class: Any = None
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class MergedDict(dict):  # type: ignore[type-arg]
+    """A mapping read by :func:`load` that has a ``<<`` merge key: ``own_keys`` are the
+    keys written in it (the others come from the merged mappings)."""
+
+    own_keys: frozenset[Any] = frozenset()
 
 
 def _make_loader() -> Any:
@@ -332,6 +340,22 @@ def _make_loader() -> Any:
                 check_aliases(node)
             return self.construct_document(node)
 
+        def construct_merged_map(self, node: Any) -> Any:
+            if not any(k.tag == _MERGE for k, _ in node.value):
+                yield from self.construct_yaml_map(node)
+                return
+            own = [k for k, _ in node.value if k.tag != _MERGE]
+            data = MergedDict()
+            yield data
+            data.update(self.construct_mapping(node))
+            keys = []
+            for key_node in own:
+                key = self.construct_object(key_node)
+                if isinstance(key, Hashable):
+                    keys.append(key)
+            data.own_keys = frozenset(keys)
+
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_merged_map)
     Loader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in base.yaml_implicit_resolvers.items()
@@ -459,6 +483,9 @@ class Indent:
     mapping: int = 2
     sequence: int = 4
     offset: int = 2
+    #: width of ``-`` and the spaces after it before a scalar item, when it differs from
+    #: that before a mapping item (PyYAML's ``indent=4``: ``- text`` but ``-   key: v``)
+    scalar_dash: int | None = None
 
 
 CANONICAL_INDENT = Indent()
@@ -467,29 +494,46 @@ CANONICAL_INDENT = Indent()
 def guess_indent(text: str) -> Indent:
     """The indentation a hand-written document uses, so an edit keeps it.
 
-    Looks at the first nested mapping and the first block sequence item; falls back to the
+    Looks at the first nested mapping and the first block sequence items: where the dash
+    is, and how many spaces follow it before a mapping item and before a scalar item
+    (PyYAML's ``indent=4`` writes ``-   key: v`` but ``- text``). Falls back to the
     canonical layout for what the document does not show.
     """
     mapping: int | None = None
     offset: int | None = None
+    dash_map: int | None = None
+    dash_scalar: int | None = None
     parent_indent: int | None = None
     for raw in text.splitlines():
         stripped = raw.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(raw) - len(stripped)
-        if parent_indent is not None:
-            if stripped.startswith("- "):
-                if offset is None and indent >= parent_indent:
-                    offset = indent - parent_indent
-            elif mapping is None and indent > parent_indent:
-                mapping = indent - parent_indent
+        if stripped.startswith("- "):
+            after = stripped[1:]
+            content = after.lstrip(" ")
+            width = 1 + len(after) - len(content)
+            if content and not content.startswith(("#", "-", "[", "{", "|", ">", "&", "*", "!")):
+                if _BLOCK_KEY.match(content):
+                    dash_map = dash_map or width
+                else:
+                    dash_scalar = dash_scalar or width
+            if parent_indent is not None and offset is None and indent >= parent_indent:
+                offset = indent - parent_indent
+        elif parent_indent is not None and mapping is None and indent > parent_indent:
+            mapping = indent - parent_indent
         parent_indent = indent if stripped.rstrip().endswith(":") else None
-        if mapping is not None and offset is not None:
+        if mapping is not None and offset is not None and dash_map and dash_scalar:
             break
     m = mapping or CANONICAL_INDENT.mapping
     off = CANONICAL_INDENT.offset if offset is None else offset
-    return Indent(mapping=m, sequence=off + 2, offset=off)
+    dash = dash_map or dash_scalar or 2
+    scalar = dash_scalar if dash_scalar is not None and dash_scalar != dash else None
+    return Indent(mapping=m, sequence=off + dash, offset=off, scalar_dash=scalar)
+
+
+#: ``key:`` or ``key: value`` at the start of a block sequence item (a mapping item)
+_BLOCK_KEY = re.compile(r"""(?:[^\s'"#:][^:#]*?|'[^']*'|"[^"]*")\s*:(?:\s|$)""")
 
 
 @dataclass(frozen=True)
@@ -502,6 +546,8 @@ class Layout:
     #: text up to and including an explicit ``---`` (comments there would be dropped)
     preamble: str = ""
     explicit_end: bool = False
+    #: comments and blank lines after an explicit ``...`` (ruamel drops them)
+    postamble: str = ""
 
     @classmethod
     def of(cls, text: str) -> Layout:
@@ -517,11 +563,15 @@ class Layout:
                 break
             if stripped and not stripped.startswith("#"):
                 break
-        content = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        content = [
+            i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")
+        ]
+        end = bool(content) and lines[content[-1]].split(" #")[0].rstrip() == "..."
         return cls(
             indent=guess_indent(text),
             preamble=preamble,
-            explicit_end=bool(content) and content[-1].rstrip() == "...",
+            explicit_end=end,
+            postamble="".join(lines[content[-1] + 1 :]) if end else "",
         )
 
 
@@ -532,11 +582,23 @@ class Document:
     data: Any
     yaml: Any
     layout: Layout
+    #: the text ruamel read (after the preamble, before the postamble), as lines
+    lines: list[str] = dataclasses.field(default_factory=list)
+    #: comments written after aliases, kept out of ruamel's tree (see modelsync.rtyaml)
+    alias_comments: Any = None
 
     def dump(self) -> str:
         import io
 
+        from .rtyaml import DumpContext, restore_alias_comments
+
         layout = self.layout
+        table = (
+            restore_alias_comments(self.data, self.alias_comments) if self.alias_comments else {}
+        )
+        self.yaml.modelsync_context = DumpContext(
+            self.lines, table, scalar_dash=layout.indent.scalar_dash
+        )
         self.yaml.indent(
             mapping=layout.indent.mapping,
             sequence=layout.indent.sequence,
@@ -546,7 +608,7 @@ class Document:
             self.yaml.explicit_end = True
         buf = io.StringIO()
         self.yaml.dump(self.data, buf)
-        out = layout.preamble + buf.getvalue()
+        out = layout.preamble + buf.getvalue() + layout.postamble
         if layout.newline != "\n":
             out = out.replace("\n", layout.newline)
         return "\ufeff" + out if layout.bom else out
@@ -569,7 +631,9 @@ class RoundTrip:
         from ruamel.yaml.representer import RoundTripRepresenter
         from ruamel.yaml.scalarfloat import ScalarFloat
 
-        class Representer(RoundTripRepresenter):
+        from . import rtyaml
+
+        class Representer(rtyaml.Representer):
             pass
 
         def represent_float(rep: Any, data: float) -> Any:
@@ -600,8 +664,14 @@ class RoundTrip:
     def _new_yaml(self) -> YAML:
         from ruamel.yaml import YAML
 
+        from . import rtyaml
+
         yaml = YAML(typ="rt")
         yaml.Representer = self._representer
+        yaml.Constructor = rtyaml.Constructor
+        yaml.Resolver = rtyaml.Resolver
+        yaml.Serializer = rtyaml.Serializer
+        yaml.Emitter = rtyaml.Emitter
         yaml.preserve_quotes = True
         yaml.width = 1 << 20
         return yaml
@@ -614,7 +684,7 @@ class RoundTrip:
         newline = "\r\n" if "\r\n" in text else "\n"
         body = (text[1:] if bom else text).replace("\r\n", "\n")
         layout = dataclasses.replace(Layout.of(body), bom=bom, newline=newline)
-        body = body[len(layout.preamble) :]
+        body = body[len(layout.preamble) : len(body) - len(layout.postamble)]
         yaml = self._new_yaml()
         try:
             data = yaml.load(body)
@@ -626,7 +696,12 @@ class RoundTrip:
             raise YamlError(message, mark.line + 1, mark.column + 1) from None
         except (YAMLError, RecursionError) as exc:
             raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
-        return Document(data, yaml, layout)
+        from .rtyaml import attach_anchor_comments, detach_alias_comments, keep_anchors
+
+        keep_anchors(data)
+        lines = body.splitlines()
+        attach_anchor_comments(data, lines)
+        return Document(data, yaml, layout, lines, detach_alias_comments(data, lines))
 
     def dump_plain(self, value: Any) -> str:
         """Plain data in the canonical layout, for what :func:`dump` cannot write."""
