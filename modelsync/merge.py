@@ -14,8 +14,7 @@ that is not in the catalog (beyond marking its managed models unavailable) is th
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, MutableSequence, Sequence
 from typing import Any
 
 from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
@@ -75,21 +74,26 @@ class Editor:
         mapping.clear()
         mapping.update(out)
 
-    def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
+    def delete(
+        self,
+        mapping: MutableMapping[Any, Any],
+        key: Any,
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
         del mapping[key]
 
-    def set_items(self, seq: MutableSequence[Any], items: list[Any]) -> None:
+    def set_items(
+        self,
+        seq: MutableSequence[Any],
+        items: list[Any],
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
         seq[:] = [self.node(item) for item in items]
 
 
 class RuamelEditor(Editor):
-    """Edits ruamel round-trip nodes and keeps comments next to what they describe.
-
-    ruamel stores the comment lines that follow a key (up to the next key) on that key,
-    or on the last key inside its value. Inserting after such a key, or deleting it, would
-    move those lines to the wrong place; here they are moved along so that they stay just
-    above the key they preceded in the file.
-    """
+    """Edits ruamel round-trip nodes and keeps comments next to what they describe
+    (see :mod:`modelsync.rtcomments`)."""
 
     def __init__(self) -> None:
         from .yamlfmt import RoundTrip
@@ -112,15 +116,9 @@ class RuamelEditor(Editor):
         value: Any,
         parent: tuple[MutableMapping[Any, Any], Any] | None = None,
     ) -> None:
-        keys = list(mapping)
-        follow = None
-        if index > 0:
-            follow = _take_following(mapping[keys[index - 1]], mapping, keys[index - 1])
-        elif keys:
-            follow = _take_start_comment(mapping, parent)
-        mapping.insert(index, key, value)  # type: ignore[attr-defined]
-        if follow is not None:
-            _put_following(value, mapping, key, follow)
+        from .rtcomments import insert
+
+        insert(mapping, index, key, value, parent)
 
     def insert_many(
         self,
@@ -135,103 +133,81 @@ class RuamelEditor(Editor):
         for index, key, value in reversed(sorted(placed, key=lambda p: p[0])):
             self.insert(mapping, index, key, value, parent)
 
-    def delete(self, mapping: MutableMapping[Any, Any], key: Any) -> None:
-        keys = list(mapping)
-        position = keys.index(key)
-        follow = _take_following(mapping[key], mapping, key)
-        del mapping[key]
-        mapping.ca.items.pop(key, None)  # type: ignore[attr-defined]
-        if follow is None:
-            return
-        if position > 0:
-            previous = keys[position - 1]
-            _put_following(mapping[previous], mapping, previous, follow)
-        elif mapping:
-            lines = [ln.strip() for ln in follow.value.splitlines() if ln.strip()]
-            text = "\n".join(ln.lstrip("#").lstrip() for ln in lines if ln.startswith("#"))
-            if text:
-                mapping.yaml_set_start_comment(text, indent=follow.column or 0)  # type: ignore[attr-defined]
+    def delete(
+        self,
+        mapping: MutableMapping[Any, Any],
+        key: Any,
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        from .rtcomments import delete
 
-    def set_items(self, seq: MutableSequence[Any], items: list[Any]) -> None:
-        seq[:] = [self.node(item, block_value=False) for item in items]
+        delete(mapping, key, parent)
 
+    def set_items(
+        self,
+        seq: MutableSequence[Any],
+        items: list[Any],
+        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
+    ) -> None:
+        from .rtcomments import set_items
 
-def _last_slot(value: Any, container: Any, key: Any) -> tuple[Any, Any, int]:
-    """Where ruamel keeps the comment that follows ``container[key]``'s whole subtree."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    while (
-        isinstance(value, (CommentedMap, CommentedSeq))
-        and len(value)
-        and not (value.fa.flow_style())
-    ):
-        container = value
-        key = next(reversed(value)) if isinstance(value, CommentedMap) else len(value) - 1
-        value = container[key]
-    return container, key, 2 if isinstance(container, CommentedMap) else 0
-
-
-def _take_following(value: Any, container: Any, key: Any) -> Any:
-    """Detach the comment lines after ``container[key]`` (not its end-of-line comment)."""
-    holder, slot_key, index = _last_slot(value, container, key)
-    slot = holder.ca.items.get(slot_key)
-    token = slot[index] if slot and len(slot) > index else None
-    if token is None or "\n" not in token.value:
-        return None
-    eol, _, rest = token.value.partition("\n")
-    if not rest:
-        return None
-    follow = copy.copy(token)
-    follow.value = rest
-    if eol.strip():
-        token.value = eol + "\n"
-    else:
-        slot[index] = None
-    return follow
-
-
-def _put_following(value: Any, container: Any, key: Any, follow: Any) -> None:
-    holder, slot_key, index = _last_slot(value, container, key)
-    slot = holder.ca.items.setdefault(slot_key, [None, None, None, None])
-    while len(slot) <= index:
-        slot.append(None)
-    token = slot[index]
-    if token is None:
-        follow = copy.copy(follow)
-        follow.value = "\n" + follow.value
-        slot[index] = follow
-    else:
-        token.value = token.value + follow.value
-    return None
-
-
-def _take_start_comment(mapping: Any, parent: tuple[MutableMapping[Any, Any], Any] | None) -> Any:
-    """Detach the comment above a mapping's first key, as a 'following' token."""
-    tokens = None
-    if mapping.ca.comment and len(mapping.ca.comment) > 1 and mapping.ca.comment[1]:
-        tokens = mapping.ca.comment[1]
-        mapping.ca.comment[1] = None
-    if parent is not None:
-        pslot = parent[0].ca.items.get(parent[1])  # type: ignore[attr-defined]
-        if pslot and len(pslot) > 3 and pslot[3]:
-            tokens = tokens or pslot[3]
-            pslot[3] = None
-    if not tokens:
-        return None
-    follow = copy.copy(tokens[0])
-    follow.value = "".join(" " * (t.column or 0) + t.value for t in tokens)
-    return follow
+        set_items(seq, items, lambda item: self.node(item, block_value=False), parent)
 
 
 # --- merge -----------------------------------------------------------------------------
 
 
+class MergeError(ConfigError):
+    """A file the merge cannot apply; ``parts`` is the JSON path of what is wrong, so the
+    caller can name its line."""
+
+    def __init__(self, message: str, parts: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.parts = list(parts)
+
+
+def merged(entry: Mapping[Any, Any]) -> bool:
+    """Whether a mapping has a ``<<`` merge key (in ruamel's or :func:`yamlfmt.load`'s data)."""
+    return bool(getattr(entry, "merge", None)) or getattr(entry, "own_keys", None) is not None
+
+
+def own_keys(entry: Mapping[Any, Any]) -> Collection[Any]:
+    """The keys written in a mapping itself, not brought in by a ``<<`` merge key."""
+    if getattr(entry, "merge", None):  # ruamel's CommentedMap
+        return frozenset(getattr(entry, "_ok", ()))
+    own = getattr(entry, "own_keys", None)  # yamlfmt.MergedDict
+    return own if own is not None else entry.keys()
+
+
 def is_managed(entry: Any) -> bool:
-    return isinstance(entry, Mapping) and entry.get("source") == SOURCE
+    """An entry is managed when ``source: models.dev`` is written in it (a ``source``
+    that a ``<<`` merge key brings in does not count)."""
+    return (
+        isinstance(entry, Mapping) and entry.get("source") == SOURCE and "source" in own_keys(entry)
+    )
 
 
 def user_keys(entry: Mapping[Any, Any]) -> list[Any]:
-    return [k for k in entry if k not in MODEL_FIELDS]
+    """Keys of an entry that belong to the user (with ``<<``, the merge key itself)."""
+    keys = [k for k in entry if k not in MODEL_FIELDS]
+    if merged(entry):
+        keys.append("<<")
+    return keys
+
+
+def _anchored(entry: Any) -> bool:
+    """Whether an anchor is written in an entry (ruamel data), so an alias may name it."""
+    stack = [entry]
+    while stack:
+        node = stack.pop()
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None and getattr(anchor, "value", None) is not None:
+            return True
+        if isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -276,6 +252,8 @@ class Merger:
         self.provider_id = provider_id
         self.prune = prune
         self.changes: list[Change] = []
+        self._default_model: Any = None
+        self._models_parent: tuple[MutableMapping[Any, Any], Any] | None = None
 
     # -- generic field sync ------------------------------------------------------------
 
@@ -313,7 +291,7 @@ class Merger:
                 for c, n in zip(current, new, strict=False):
                     self._sync_mapping(c, n)
             else:
-                self.editor.set_items(current, new)
+                self.editor.set_items(current, new, parent=(container, key))
         elif not _same(current, new):
             container[key] = self.editor.node(new)
 
@@ -336,10 +314,17 @@ class Merger:
         order: Sequence[str],
         skip: frozenset[str] = frozenset(),
     ) -> None:
+        own = own_keys(target) if merged(target) else None
         for key in order:
             if key in skip:
                 continue
             value = new.get(key, _MISSING)
+            if own is not None and key in target and key not in own:
+                # Inherited through a merge key: never edited in place (that would edit
+                # the entry it comes from); overridden here when upstream differs.
+                if value is not _MISSING and not _same(target[key], value):
+                    target[key] = self.editor.node(value)
+                continue
             if value is _MISSING:
                 if key in target:
                     self.editor.delete(target, key)
@@ -356,14 +341,16 @@ class Merger:
         pinned = entry.get("pinned")
         if pinned is None:
             return frozenset()
+        where = ["models", model_id, "pinned"]
         if not isinstance(pinned, list) or not all(isinstance(p, str) for p in pinned):
-            raise ConfigError(f"models.{model_id}.pinned must be a list of field names")
-        unknown = [p for p in pinned if p not in PINNABLE]
+            raise MergeError(f"models.{model_id}.pinned must be a list of field names", where)
+        unknown = [(i, p) for i, p in enumerate(pinned) if p not in PINNABLE]
         if unknown:
-            raise ConfigError(
-                f"models.{model_id}.pinned: {', '.join(map(repr, unknown))} "
+            raise MergeError(
+                f"models.{model_id}.pinned: {', '.join(repr(p) for _, p in unknown)} "
                 f"{'is not a' if len(unknown) == 1 else 'are not'} synced field"
-                f"{'' if len(unknown) == 1 else 's'} (pinnable: {', '.join(PINNABLE)})"
+                f"{'' if len(unknown) == 1 else 's'} (pinnable: {', '.join(PINNABLE)})",
+                [*where, unknown[0][0]],
             )
         return frozenset(str(p) for p in pinned)
 
@@ -431,9 +418,14 @@ class Merger:
         self, model_id: str, models: MutableMapping[Any, Any], entry: MutableMapping[Any, Any]
     ) -> None:
         if self.prune and not user_keys(entry):
-            self.editor.delete(models, model_id)
-            self._note(model_id, "pruned")
-            return
+            if model_id == self._default_model:
+                self._note(model_id, "not_pruned", "default_model")
+            elif _anchored(entry):
+                self._note(model_id, "not_pruned", "anchor")
+            else:
+                self.editor.delete(models, model_id, parent=self._models_parent)
+                self._note(model_id, "pruned")
+                return
         if entry.get("available") is not False:
             self._note(model_id, "removed")
             if "available" in entry:
@@ -445,11 +437,15 @@ class Merger:
 
     def merge(self, doc: MutableMapping[Any, Any], upstream: Provider | None) -> list[Change]:
         """Merge ``upstream`` (``None``: the provider left the catalog) into ``doc``."""
+        self._default_model = doc.get("default_model")
+        self._models_parent = (doc, "models")
         if "provider" not in doc:
             self.editor.insert(doc, 0, "provider", self.editor.node(self.provider_id))
         elif doc["provider"] != self.provider_id:
-            raise ConfigError(
-                f"provider: {doc['provider']!r} does not match the file name ({self.provider_id!r})"
+            raise MergeError(
+                f"provider: {doc['provider']!r} does not match the file name "
+                f"({self.provider_id!r})",
+                ["provider"],
             )
         if upstream is not None:
             self._sync_fields(
@@ -462,7 +458,7 @@ class Merger:
             models = self.editor.mapping()
             doc["models"] = models
         elif not isinstance(models, MutableMapping):
-            raise ConfigError("models: must be a mapping of model id to model")
+            raise MergeError("models: must be a mapping of model id to model", ["models"])
         catalog = upstream.models if upstream is not None else {}
         skipped = upstream.skipped if upstream is not None else {}
         for model_id in list(models):

@@ -23,7 +23,9 @@ class Change:
     ``kind`` is one of ``added``, ``removed`` (now unavailable), ``back`` (available
     again), ``pruned``, ``price``, ``context_window``, ``max_output_tokens``,
     ``deprecated``, ``pinned`` (upstream differs from a pinned field), ``shadowed`` (a
-    hand-written entry has the id of a catalog model).
+    hand-written entry has the id of a catalog model), ``not_pruned`` (left the catalog
+    but kept despite ``--prune``, because the file refers to it: ``field`` says how,
+    ``default_model`` or ``anchor``).
     """
 
     provider: str
@@ -39,7 +41,7 @@ ADDED, CHANGED, UNCHANGED, FAILED, SKIPPED = "added", "changed", "unchanged", "f
 
 #: Change kinds that stay true as long as neither the file nor upstream changes (the
 #: sync state keeps them, so that a sync that skips the merge still reports them).
-STANDING = ("pinned", "shadowed")
+STANDING = ("pinned", "shadowed", "not_pruned")
 
 #: The one-line fix shown for a shadowed entry.
 SHADOWED_FIX = (
@@ -188,6 +190,7 @@ class SyncReport:
             "deprecated",
             "pinned",
             "shadowed",
+            "not_pruned",
         )
         return {
             "version": REPORT_VERSION,
@@ -257,13 +260,24 @@ class _Style:
         return f"\033[{code}m{text}\033[0m" if self.on else text
 
 
+def _value(value: Any) -> str:
+    """A value as it reads in a YAML file (flow style): ``[{above_context: 200000, ...}]``."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return num(value)
+
+
 def _pinned_line(c: Change) -> str:
     head = f"{c.provider}/{c.model}: {c.field}"
     if isinstance(c.old, dict) and isinstance(c.new, dict):
         keys = [k for k in dict.fromkeys([*c.old, *c.new]) if c.old.get(k) != c.new.get(k)]
-        parts = [f"{k} {num(c.old.get(k))} (upstream {num(c.new.get(k))})" for k in keys]
+        parts = [f"{k} {_value(c.old.get(k))} (upstream {_value(c.new.get(k))})" for k in keys]
         return f"{head}: " + ", ".join(parts)
-    return f"{head} {num(c.old)} (upstream {num(c.new)})"
+    return f"{head} {_value(c.old)} (upstream {_value(c.new)})"
 
 
 def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
@@ -372,6 +386,14 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
     )
     section("Back in the catalog", [f"{c.provider}/{c.model}" for c in report.changes("back")])
     section("Pinned, upstream differs", [_pinned_line(c) for c in report.changes("pinned")])
+    reasons = {"default_model": "default_model names it", "anchor": "an alias may refer to it"}
+    section(
+        "Not pruned, the file refers to them",
+        [
+            f"{c.provider}/{c.model} ({reasons.get(c.field or '', c.field)})"
+            for c in report.changes("not_pruned")
+        ],
+    )
     section(
         "Hand-written entries shadow catalog models",
         [f"{c.provider}/{c.model}: {SHADOWED_FIX}" for c in report.changes("shadowed")],
