@@ -151,8 +151,8 @@ def validate_configs(
                 f"{s.config_path}: no provider files (*.yml, *.yaml) to validate; "
                 "pass --allow-empty if that is intended"
             )
-    cache = ValidationCache(s.cache_path) if use_cache else None
-    return validate_files(paths, cache)
+    cache = ValidationCache(s.cache_path, s.user_keys) if use_cache else None
+    return validate_files(paths, cache, s.user_keys)
 
 
 def list_models(

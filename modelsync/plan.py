@@ -25,7 +25,7 @@ from . import yamlfmt
 from .catalog import BadData, Provider, provider_from_upstream
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
-from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available, plain
+from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available
 from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
@@ -114,7 +114,13 @@ class Planner:
                 known_canonical=(known is not None and known.canonical and known.file == file_sha),
             )
         except ConfigError as exc:
-            where = f"{shown}:{exc.line}" if exc.line else shown
+            line = exc.line
+            parts = getattr(exc, "parts", None)
+            if line is None and parts and plan.old is not None:
+                from .validate import locate
+
+                line, _ = locate(plan.old.decode("utf-8", "replace"), parts)
+            where = f"{shown}:{line}" if line else shown
             return self._fail(plan, f"{where}: {exc}")
         except yamlfmt.YamlError as exc:
             return self._fail(plan, f"{exc.where(shown)}: {exc.message}")
@@ -141,7 +147,6 @@ class Planner:
         """Merge into the file (or a new document); ``known_canonical``: the state says
         the file is exactly as the canonical writer wrote it."""
         prune = self.settings.prune
-        shown = plan.result.path
         if plan.old is None:
             if upstream is None:
                 return
@@ -166,6 +171,7 @@ class Planner:
             plan.new = plan.old  # a private provider, or already retired: not touched
             plan.models_after = 0
             return
+        self._check_keys(data, text)
         canonical = known_canonical and not crlf
         if not canonical:
             with suppress(yamlfmt.Unrepresentable):
@@ -191,8 +197,12 @@ class Planner:
                 self._check_output(plan, data, provider_id)
             return
         document = self.rt.load(text)
+        from .anchors import unshare
+
+        shared = unshare(document.data)
         merger = Merger(RuamelEditor(), provider_id, prune=prune)
         plan.result.changes = merger.merge(document.data, upstream)
+        shared.relink()
         out = document.dump()
         plan.new = out.encode("utf-8")
         if plan.new == plan.old:
@@ -200,17 +210,42 @@ class Planner:
             plan.newest_after = plan.newest_before
             return
         written = yamlfmt.load(out)
-        _check_kept(data, written, shown)
+        _check_kept(data, written, text)
         plan.models_after = managed_available(written)
         plan.newest_after = newest_available(written)
         self._check_output(plan, written, provider_id)
+
+    def _check_keys(self, data: dict[str, Any], text: str) -> None:
+        """Refuse a file with a misspelt known key or an ambiguous model id: merging it
+        would silently do something else than the user meant (``docs/format.md``)."""
+        from .keycheck import ambiguous_ids, key_problems
+        from .validate import Locator
+
+        problems = key_problems(data, self.settings.user_keys) + ambiguous_ids(text, data)
+        if not problems:
+            return
+        locator = Locator(text)
+        located = sorted(
+            ((locator.locate(parts, key=True)[0], parts, message) for parts, message in problems),
+            key=lambda p: p[0] or 0,
+        )
+        line, parts, message = located[0]
+        more = f" (and {len(problems) - 1} more, see invoke validate)" if len(problems) > 1 else ""
+        where = ".".join(str(p) for p in parts)
+        raise ConfigError(f"{where}: {message}{more}; the file was left as it is", line=line)
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
         """Validate a merged document against the config schema before it is written."""
         from .validate import locate, schema_problems, semantic_problems
 
         problems = schema_problems(doc)
-        plan.valid = not problems and not semantic_problems(doc, provider_id)
+        from .keycheck import key_problems
+
+        plan.valid = (
+            not problems
+            and not semantic_problems(doc, provider_id)
+            and not key_problems(doc, self.settings.user_keys)
+        )
         if problems:
             parts, message = problems[0]
             line = None
@@ -234,37 +269,50 @@ def _render(doc: Any, rt: yamlfmt.RoundTrip) -> tuple[bytes, bool]:
         return rt.dump_plain(doc).encode("utf-8"), False
 
 
-def _check_kept(before: dict[str, Any], after: Any, path: str) -> None:
-    """Safety net for the round-trip path: every user-owned value must be unchanged."""
+def _check_kept(before: dict[str, Any], after: Any, text: str) -> None:
+    """Safety net for the round-trip path: every user-owned value must mean the same
+    after the merge (compared as YAML values: ``.nan``, dates, tags and aliases
+    included). ``text`` is the file as it was, to name the line of a value that would
+    change."""
     from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
+    from .meaning import same
+    from .merge import own_keys
 
-    def fail(what: str) -> None:
-        raise ConfigError(f"internal error: the merge would change {what}; file not written")
+    def fail(parts: list[Any]) -> None:
+        from .validate import locate
+
+        line, _ = locate(text, parts)
+        where = ".".join(str(p) for p in parts) or "(top level)"
+        raise ConfigError(
+            f"{where}: modelsync cannot merge this file without changing this value, so "
+            "it left the file as it is (please report it, with the value)",
+            line=line,
+        )
 
     if not isinstance(after, dict):
-        fail("the top level")
+        fail([])
     for key, value in before.items():
         if key in ("models", *PROVIDER_FIELDS):
             continue
-        if key not in after or plain(after[key]) != plain(value):
-            fail(f"the user key {key!r}")
+        if key not in after or not same(after[key], value):
+            fail([key])
     old_models = before.get("models") or {}
     new_models = after.get("models") or {}
-    if not isinstance(old_models, dict):
+    if not isinstance(old_models, dict) or not isinstance(new_models, dict):
         return
     for model_id, entry in old_models.items():
-        if model_id not in new_models:
+        if model_id not in new_models or not isinstance(entry, dict):
             continue  # pruned: checked by the merger (no user keys)
         new_entry = new_models[model_id]
-        if not is_managed(entry):
-            if plain(new_entry) != plain(entry):
-                fail(f"the hand-written model {model_id!r}")
-            continue
-        for key, value in entry.items():
-            if key in MODEL_FIELDS and key not in (entry.get("pinned") or ()):
+        if not isinstance(new_entry, dict):
+            fail(["models", model_id])
+        managed = is_managed(entry)
+        pinned = entry.get("pinned") if managed else None
+        for key in own_keys(entry):
+            if managed and key in MODEL_FIELDS and key not in (pinned or ()):
                 continue
-            if key not in new_entry or plain(new_entry[key]) != plain(value):
-                fail(f"{model_id}.{key}")
+            if key not in new_entry or not same(new_entry[key], entry[key]):
+                fail(["models", model_id, key])
 
 
 def unified_diff(old: bytes | None, new: bytes | None, path: str) -> str:

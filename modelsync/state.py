@@ -43,7 +43,10 @@ def upstream_digest(raw: Any) -> str:
 
 def options_key(settings: Settings) -> str:
     """What besides the data decides a merge's output; a change invalidates the state."""
-    return f"modelsync {__version__}; state {STATE_VERSION}; prune={settings.prune}"
+    keys = ",".join(sorted(settings.user_keys))
+    return (
+        f"modelsync {__version__}; state {STATE_VERSION}; prune={settings.prune}; user_keys={keys}"
+    )
 
 
 def file_signature(path: Path) -> list[int] | None:

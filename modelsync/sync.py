@@ -285,7 +285,7 @@ def _remember_valid(settings: Settings, plans: dict[str, Plan]) -> None:
     if not written:
         return
     try:
-        cache = ValidationCache(settings.cache_path)
+        cache = ValidationCache(settings.cache_path, settings.user_keys)
     except ModelsyncError:
         return
     for plan in written:

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,14 +70,33 @@ class ValidationResult:
 def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
     """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
     return [
-        (list(error.absolute_path), message(error)) for error in checker(CONFIG_SCHEMA).errors(data)
+        (list(error.absolute_path), _message(error))
+        for error in checker(CONFIG_SCHEMA).errors(data)
     ]
 
 
-def check_data(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
+def _message(error: Any) -> str:
+    """The message for a schema error; for an ``enum``, the whole list of allowed values
+    (never cut short: that list is the answer)."""
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        from .text import escape, excerpt
+
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return escape(f"{excerpt(error.instance)} is not one of: {allowed}")
+    return message(error)
+
+
+def check_data(
+    data: Any, provider_id: str | None, user_keys: Collection[str] = ()
+) -> list[tuple[list[Any], str]]:
     """Every problem of one parsed config document: the schema, then the checks a schema
-    cannot express."""
-    return schema_problems(data) + semantic_problems(data, provider_id)
+    cannot express (:func:`semantic_problems`, then misspelt keys and model ids that are
+    not strings, :func:`modelsync.keycheck.key_problems`)."""
+    from .keycheck import key_problems
+
+    return (
+        schema_problems(data) + semantic_problems(data, provider_id) + key_problems(data, user_keys)
+    )
 
 
 def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
@@ -114,9 +133,11 @@ class Locator:
             self.ok = True
         except yaml.YAMLError:
             self.root, self.ok = None, False
-        self._keys: dict[int, dict[str, Any]] = {}
+        self._keys: dict[int, dict[str, tuple[Any, Any]]] = {}
 
-    def _child(self, node: Any, part: Any) -> Any:
+    def _child(self, node: Any, part: Any) -> tuple[Any, Any] | None:
+        """``(key node, value node)`` of ``part`` in a mapping, ``(None, item)`` in a
+        sequence."""
         import yaml
 
         if isinstance(node, yaml.MappingNode):
@@ -125,42 +146,66 @@ class Locator:
                 index = {}
                 for key_node, value_node in node.value:
                     if isinstance(key_node, yaml.ScalarNode):
-                        index.setdefault(key_node.value, value_node)
+                        index.setdefault(key_node.value, (key_node, value_node))
                 self._keys[id(node)] = index
-            return index.get(str(part))
+            found = index.get(str(part))
+            if found is None and not isinstance(part, str):  # 1.10: the number 1.1
+                found = next((pair for pair in index.values() if _names(pair[0], part)), None)
+            return found
         if (
             isinstance(node, yaml.SequenceNode)
             and isinstance(part, int)
             and 0 <= part < len(node.value)
         ):
-            return node.value[part]
+            return None, node.value[part]
         return None
 
-    def locate(self, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
+    def locate(
+        self, parts: Sequence[Any], exact: bool = False, key: bool = False
+    ) -> tuple[int | None, int | None]:
         """Line and column of the value at ``parts``, or of its nearest existing parent
-        (``exact``: ``None`` unless the value itself is there)."""
+        (``exact``: ``None`` unless the value itself is there; ``key``: of the key that
+        names the value, for a problem with the key itself)."""
         if not self.ok:
             return None, None
         node = self.root
         if node is None:
             return 1, 1
-        for part in parts:
+        for index, part in enumerate(parts):
             child = self._child(node, part)
             if child is None:
                 if exact:
                     return None, None
                 break
-            node = child
+            key_node, node = child
+            if key and key_node is not None and index == len(parts) - 1:
+                node = key_node
         return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def locate(text: str, parts: Sequence[Any], exact: bool = False) -> tuple[int | None, int | None]:
+def _names(key_node: Any, part: Any) -> bool:
+    """Whether a plain key that is not a string (such as ``1.10``) is the key ``part``."""
+    if key_node.style:
+        return False
+    try:
+        value = yamlfmt.load(key_node.value)
+    except yamlfmt.YamlError:
+        return False
+    return type(value) is type(part) and bool(value == part)
+
+
+def locate(
+    text: str, parts: Sequence[Any], exact: bool = False, key: bool = False
+) -> tuple[int | None, int | None]:
     """Line and column of the value at ``parts`` in ``text`` (see :class:`Locator`)."""
-    return Locator(text).locate(parts, exact)
+    return Locator(text).locate(parts, exact, key)
 
 
-def validate_text(data: bytes, path: str, provider_id: str | None) -> list[Finding]:
-    """Every problem of one file's content."""
+def validate_text(
+    data: bytes, path: str, provider_id: str | None, user_keys: Collection[str] = ()
+) -> list[Finding]:
+    """Every problem of one file's content, in the order of their lines."""
+    from .keycheck import ambiguous_ids, key_problems
     from .text import escape
 
     try:
@@ -168,23 +213,28 @@ def validate_text(data: bytes, path: str, provider_id: str | None) -> list[Findi
         doc = yamlfmt.load(text)
     except yamlfmt.YamlError as exc:
         return [Finding(path, exc.line, exc.column, "", short(escape(exc.message)))]
-    problems = check_data(doc, provider_id)
+    problems = [
+        (p, m, False) for p, m in schema_problems(doc) + semantic_problems(doc, provider_id)
+    ]
+    problems += [(p, m, True) for p, m in key_problems(doc, user_keys) + ambiguous_ids(text, doc)]
     if not problems:
         return []
     locator = Locator(text)
     findings = []
-    for parts, problem in problems:
-        line, column = locator.locate(parts)
+    for parts, problem, of_key in problems:
+        line, column = locator.locate(parts, key=of_key)
         findings.append(Finding(path, line, column, json_path(parts), problem))
+    findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
 
 
 class ValidationCache:
     """Digests of file contents that passed validation, under the current schema."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, user_keys: Collection[str] = ()) -> None:
         self.path = cache_dir / "validated.json"
-        self.key = f"{__version__}:{schema_digest(CONFIG_SCHEMA)}"
+        keys = ",".join(sorted(user_keys))
+        self.key = f"{__version__}:{schema_digest(CONFIG_SCHEMA)}:{keys}"
         self.valid: dict[str, None] = {}
         self.dirty = False
         try:
@@ -233,7 +283,11 @@ def config_files(config_dir: Path) -> list[Path]:
     return list(provider_files(config_dir).values())
 
 
-def validate_files(paths: Iterable[Path], cache: ValidationCache | None = None) -> ValidationResult:
+def validate_files(
+    paths: Iterable[Path],
+    cache: ValidationCache | None = None,
+    user_keys: Collection[str] = (),
+) -> ValidationResult:
     """Validate files; those whose exact content passed before are not re-checked."""
     result = ValidationResult()
     for path in paths:
@@ -252,7 +306,7 @@ def validate_files(paths: Iterable[Path], cache: ValidationCache | None = None) 
         if cache is not None and entry in cache:
             result.cached += 1
             continue
-        findings = validate_text(content, shown, provider_id)
+        findings = validate_text(content, shown, provider_id, user_keys)
         if findings:
             result.findings.extend(findings)
         elif cache is not None:
