@@ -25,6 +25,7 @@ CAPABILITIES: dict[str, str] = {
     "function_calling": "tool_call is true (or an object with supported: true)",
     "vision": "image is an input modality",
     "reasoning": "reasoning is true",
+    "interleaved_reasoning": "interleaved is true (or an object naming the field)",
     "json_mode": "structured_output is true",
     "pdf_input": "pdf is an input modality",
     "audio_input": "audio is an input modality",
@@ -32,6 +33,8 @@ CAPABILITIES: dict[str, str] = {
     "image_output": "image is an output modality",
     "audio_output": "audio is an output modality",
     "video_output": "video is an output modality",
+    "attachments": "attachment is true",
+    "temperature": "temperature is true",
 }
 
 #: Prices the sync knows, in the order it writes them; other numeric keys follow, sorted.
@@ -55,6 +58,8 @@ MODEL_FIELDS = (
     "pricing",
     "capabilities",
     "modalities",
+    "api",
+    "api_shape",
     "knowledge_cutoff",
     "release_date",
     "last_updated",
@@ -108,6 +113,8 @@ class Pricing:
     prices: Mapping[str, float]
     tiers: tuple[PriceTier, ...] = ()
     modes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: per mode, the request body or headers that turn it on, as models.dev gives them
+    mode_requests: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def input(self) -> float | None:
@@ -121,8 +128,14 @@ class Pricing:
         out: dict[str, Any] = dict(self.prices)
         if self.tiers:
             out["tiers"] = [{"above_context": t.above_context, **t.prices} for t in self.tiers]
-        if self.modes:
-            out["modes"] = {name: dict(prices) for name, prices in self.modes.items()}
+        names = [*self.modes, *(m for m in self.mode_requests if m not in self.modes)]
+        if names:
+            out["modes"] = {}
+            for name in sorted(names):
+                mode: dict[str, Any] = dict(self.modes.get(name, {}))
+                if name in self.mode_requests:
+                    mode["request"] = self.mode_requests[name]
+                out["modes"][name] = mode
         return out
 
     @classmethod
@@ -136,12 +149,18 @@ class Pricing:
             for t in value.get("tiers") or ()
             if isinstance(t, Mapping) and _is_number(t.get("above_context"))
         )
+        raw_modes = value.get("modes") or {}
         modes = {
             str(name): {k: float(v) for k, v in prices_.items() if _is_number(v)}
-            for name, prices_ in (value.get("modes") or {}).items()
+            for name, prices_ in raw_modes.items()
             if isinstance(prices_, Mapping)
         }
-        return cls(prices, tiers, modes)
+        requests = {
+            str(name): mode["request"]
+            for name, mode in raw_modes.items()
+            if isinstance(mode, Mapping) and "request" in mode
+        }
+        return cls(prices, tiers, modes, requests)
 
 
 @dataclass(frozen=True)
@@ -162,6 +181,10 @@ class Model:
     pricing: Pricing | None = None
     capabilities: tuple[str, ...] = ()
     modalities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: base URL of the model's endpoint, when it is not the provider's ``api``
+    api: str | None = None
+    #: the API shape the endpoint speaks (``responses``, ``completions``), when given
+    api_shape: str | None = None
     knowledge_cutoff: str | None = None
     release_date: str | None = None
     last_updated: str | None = None
@@ -184,7 +207,14 @@ class Model:
         out["capabilities"] = list(self.capabilities)
         if self.modalities:
             out["modalities"] = {k: list(v) for k, v in self.modalities.items()}
-        for key in ("knowledge_cutoff", "release_date", "last_updated", "open_weights"):
+        for key in (
+            "api",
+            "api_shape",
+            "knowledge_cutoff",
+            "release_date",
+            "last_updated",
+            "open_weights",
+        ):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -227,6 +257,8 @@ class Model:
                 if isinstance(modalities, Mapping)
                 else {}
             ),
+            api=get("api", str),
+            api_shape=get("api_shape", str),
             knowledge_cutoff=get("knowledge_cutoff", str),
             release_date=get("release_date", str),
             last_updated=get("last_updated", str),
@@ -327,8 +359,15 @@ def _pricing(raw: Mapping[str, Any]) -> Pricing | None:
         for name, mode in sorted(modes_raw.items())
         if isinstance(mode, Mapping) and isinstance(mode.get("cost"), Mapping)
     }
+    requests = {
+        _text(name, "experimental.modes"): _json_text(
+            mode["provider"], f"experimental.modes.{name}.provider"
+        )
+        for name, mode in sorted(modes_raw.items())
+        if isinstance(mode, Mapping) and isinstance(mode.get("provider"), Mapping)
+    }
     if not isinstance(cost, Mapping):
-        return Pricing({}, (), modes) if modes else None
+        return Pricing({}, (), modes, requests) if modes or requests else None
     tiers: list[PriceTier] = []
     for index, tier in enumerate(cost.get("tiers") or ()):
         kind = tier["tier"]["type"]
@@ -341,7 +380,20 @@ def _pricing(raw: Mapping[str, Any]) -> Pricing | None:
             PriceTier(200_000, _prices(cost["context_over_200k"], "cost.context_over_200k"))
         )
     tiers.sort(key=lambda t: t.above_context)
-    return Pricing(_prices(cost, "cost"), tuple(tiers), modes)
+    return Pricing(_prices(cost, "cost"), tuple(tiers), modes, requests)
+
+
+def _json_text(value: Any, what: str) -> Any:
+    """A JSON value carried as given: its strings must be encodable, its numbers finite."""
+    if isinstance(value, str):
+        return _text(value, what)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadData(f"{what}: {value!r} is not a finite number")
+    if isinstance(value, Mapping):
+        return {_text(str(k), what): _json_text(v, f"{what}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_text(v, what) for v in value]
+    return value
 
 
 def _capabilities(
@@ -353,6 +405,8 @@ def _capabilities(
         or (isinstance(tool_call, Mapping) and tool_call.get("supported") is True),
         "vision": "image" in inputs,
         "reasoning": raw.get("reasoning") is True,
+        "interleaved_reasoning": raw.get("interleaved") is True
+        or isinstance(raw.get("interleaved"), Mapping),
         "json_mode": raw.get("structured_output") is True,
         "pdf_input": "pdf" in inputs,
         "audio_input": "audio" in inputs,
@@ -360,14 +414,20 @@ def _capabilities(
         "image_output": "image" in outputs,
         "audio_output": "audio" in outputs,
         "video_output": "video" in outputs,
+        "attachments": raw.get("attachment") is True,
+        "temperature": raw.get("temperature") is True,
     }
     return tuple(name for name in CAPABILITIES if have[name])
 
 
-def model_from_upstream(provider_id: str, model_id: str, raw: Mapping[str, Any]) -> Model:
+def model_from_upstream(
+    provider_id: str, model_id: str, raw: Mapping[str, Any], provider_api: str | None = None
+) -> Model:
     """Map one upstream model (already valid against the API schema) to a :class:`Model`.
 
-    Raises :class:`BadData` for what a schema cannot express (NaN, unencodable text).
+    ``provider_api`` is the provider's base URL: a model's own ``provider.api`` is kept
+    only when it differs. Raises :class:`BadData` for what a schema cannot express (NaN,
+    unencodable text).
     """
     _text(model_id, "model id")
     limit = raw.get("limit") or {}
@@ -378,6 +438,9 @@ def model_from_upstream(provider_id: str, model_id: str, raw: Mapping[str, Any])
         if key in modalities_raw
     }
     status = raw.get("status")
+    endpoint = raw.get("provider") or {}
+    api = endpoint.get("api")
+    shape = endpoint.get("shape")
 
     def text(key: str) -> str | None:
         value = raw.get(key)
@@ -398,6 +461,8 @@ def model_from_upstream(provider_id: str, model_id: str, raw: Mapping[str, Any])
         pricing=_pricing(raw),
         capabilities=_capabilities(raw, modalities.get("input", ()), modalities.get("output", ())),
         modalities=modalities,
+        api=_text(api, "provider.api") if api is not None and api != provider_api else None,
+        api_shape=None if shape is None else _text(shape, "provider.shape"),
         knowledge_cutoff=text("knowledge"),
         release_date=text("release_date"),
         last_updated=text("last_updated"),
@@ -439,7 +504,9 @@ def provider_from_upstream(provider_id: str, raw: Any) -> Provider:
         problem = problem or model_checker.first_error(model_raw)
         if problem is None:
             try:
-                models[model_id] = model_from_upstream(provider_id, model_id, model_raw)
+                models[model_id] = model_from_upstream(
+                    provider_id, model_id, model_raw, fields.get("api")
+                )
                 continue
             except BadData as exc:
                 problem = str(exc)

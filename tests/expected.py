@@ -12,9 +12,12 @@ from typing import Any
 def expected_pricing(raw: dict[str, Any]) -> dict[str, Any] | None:
     cost = raw.get("cost")
     modes = {
-        name: {k: float(v) for k, v in mode["cost"].items()}
+        name: {
+            **{k: float(v) for k, v in mode.get("cost", {}).items()},
+            **({"request": mode["provider"]} if "provider" in mode else {}),
+        }
         for name, mode in (raw.get("experimental", {}).get("modes") or {}).items()
-        if "cost" in mode
+        if "cost" in mode or "provider" in mode
     }
     if cost is None:
         return {"modes": modes} if modes else None
@@ -48,6 +51,12 @@ def expected_capabilities(raw: dict[str, Any]) -> set[str]:
         caps.add("vision")
     if raw.get("reasoning") is True:
         caps.add("reasoning")
+    if raw.get("interleaved") is True or isinstance(raw.get("interleaved"), dict):
+        caps.add("interleaved_reasoning")
+    if raw.get("attachment") is True:
+        caps.add("attachments")
+    if raw.get("temperature") is True:
+        caps.add("temperature")
     if raw.get("structured_output") is True:
         caps.add("json_mode")
     for m in ("pdf", "audio", "video"):
@@ -59,9 +68,16 @@ def expected_capabilities(raw: dict[str, Any]) -> set[str]:
     return caps
 
 
-def check_entry(entry: dict[str, Any], raw: dict[str, Any], where: str) -> None:
-    """Assert that a synced entry (read by a YAML reader) equals the catalog's model."""
+def check_entry(
+    entry: dict[str, Any], raw: dict[str, Any], where: str, provider_api: str | None = None
+) -> None:
+    """Assert that a synced entry (read by a YAML reader) equals the catalog's model
+    (``provider_api``: the provider's base URL, which a model's own is compared with)."""
     limit = raw.get("limit", {})
+    endpoint = raw.get("provider", {})
+    own_api = endpoint.get("api")
+    assert entry.get("api") == (own_api if own_api != provider_api else None), where
+    assert entry.get("api_shape") == endpoint.get("shape"), where
     assert entry["name"] == raw.get("name", entry["name"]), where
     assert entry.get("family") == raw.get("family"), where
     assert entry.get("context_window") == limit.get("context"), where
@@ -91,7 +107,7 @@ def _all_prices(pricing: Any) -> list[Any]:
                 out.extend(x for key, x in t.items() if key != "above_context")
         elif k == "modes":
             for mode in v.values():
-                out.extend(mode.values())
+                out.extend(x for key, x in mode.items() if key != "request")
         else:
             out.append(v)
     return out

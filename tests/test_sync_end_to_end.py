@@ -43,7 +43,12 @@ def test_full_catalog_over_http_equals_the_snapshot_and_second_run_sends_nothing
         assert doc["provider"] == path.stem
         assert set(doc["models"]) == set(upstream[path.stem]["models"])
         for model_id, raw in upstream[path.stem]["models"].items():
-            check_entry(doc["models"][model_id], raw, f"{path.stem}/{model_id}")
+            check_entry(
+                doc["models"][model_id],
+                raw,
+                f"{path.stem}/{model_id}",
+                upstream[path.stem].get("api"),
+            )
             checked += 1
     assert checked == 4803
 
