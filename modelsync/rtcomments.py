@@ -20,6 +20,7 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.compat import ordereddict
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
@@ -180,7 +181,7 @@ def delete(container: Any, key: Any, parent: Parent = None) -> None:
     keys = _keys(container)
     position = keys.index(key)
     follow = take_following(container, key, _column(container))
-    del container[key]
+    _delete(container, key)
     if isinstance(container, CommentedMap):
         container.ca.items.pop(key, None)
     if follow is None:
@@ -189,6 +190,34 @@ def delete(container: Any, key: Any, parent: Parent = None) -> None:
         put_following(container, keys[position - 1], follow)
     elif len(container):
         put_start_comment(container, parent, follow)
+
+
+def _delete(container: Any, key: Any) -> None:
+    """``del container[key]``, also when another mapping merges this one (``<<``).
+
+    ruamel then updates the merging mapping's view of the key, and (0.19) fails with a
+    KeyError doing so. Its view is refreshed here instead: the key from the next merged
+    mapping that has it, else no key (only keys written in a mapping are ever written
+    back, so the view matters only to readers of the tree).
+    """
+    referers = getattr(container, "_ref", None)
+    if not referers:
+        del container[key]
+        return
+    saved = list(referers)
+    referers.clear()
+    try:
+        del container[key]
+    finally:
+        referers.extend(saved)
+    for child in saved:
+        if key in child._ok:
+            continue
+        source = next((m for m in child.merge if key in m), None)
+        if source is not None:
+            ordereddict.__setitem__(child, key, source[key])
+        elif ordereddict.__contains__(child, key):
+            ordereddict.__delitem__(child, key)
 
 
 def set_items(

@@ -50,9 +50,7 @@ SHARED = (
 def test_an_alias_on_a_synced_field_becomes_its_own_copy_when_prices_differ(
     tmp_path: Path,
 ) -> None:
-    run, report = sync_text(
-        tmp_path, SHARED, catalog(m_a=model(0.4, 2.0), m_b=model(1.5, 7.5))
-    )
+    run, report = sync_text(tmp_path, SHARED, catalog(m_a=model(0.4, 2.0), m_b=model(1.5, 7.5)))
     assert report.ok, report.failed
     assert run.text == SHARED.replace(
         "    pricing: *p   # same deal\n", "    pricing: {input: 1.5, output: 7.5}   # same deal\n"
@@ -62,9 +60,7 @@ def test_an_alias_on_a_synced_field_becomes_its_own_copy_when_prices_differ(
 
 
 def test_an_alias_stays_an_alias_while_both_models_agree(tmp_path: Path) -> None:
-    run, report = sync_text(
-        tmp_path, SHARED, catalog(m_a=model(0.5, 2.0), m_b=model(0.5, 2.0))
-    )
+    run, report = sync_text(tmp_path, SHARED, catalog(m_a=model(0.5, 2.0), m_b=model(0.5, 2.0)))
     assert report.ok, report.failed
     assert run.text == SHARED.replace("&p {input: 0.4,", "&p {input: 0.5,")
     assert {c[0] for c in changes(report)} == {"m-a", "m-b"}
@@ -148,7 +144,9 @@ def test_aliases_between_managed_and_hand_written_models(
 
 def test_a_merge_key_does_not_make_an_entry_managed(tmp_path: Path) -> None:
     child = "  child:\n    <<: *base\n    name: Child\n    notes: like m-a, for batch jobs\n"
-    text = HEAD + "models:\n" + entry("m-a").replace("  m-a:\n", "  m-a: &base\n") + child
+    base = entry("m-a").replace("  m-a:\n", "  m-a: &base\n")
+    beta = base.replace("    available:", "    status: beta\n    available:")
+    text = HEAD + "models:\n" + beta + child  # the sync deletes status from a merged entry
     run, report = sync_text(tmp_path, text, catalog(m_a=model(2.0)))
     assert report.ok, report.failed
     assert run.text == (
@@ -369,9 +367,8 @@ def test_pinned_report_prints_values_not_python_reprs(tmp_path: Path) -> None:
     cost = {"input": 1.0, "output": 2.0, "tiers": [tier]}
     _, report = sync_text(tmp_path, text, catalog(m_a=model(cost=cost)))
     assert report.ok, report.failed
-    assert (
-        "  p/m-a: pricing: tiers - (upstream [{above_context: 200000, input: 2.0}])\n"
-        in render(report)
+    assert "  p/m-a: pricing: tiers - (upstream [{above_context: 200000, input: 2.0}])\n" in render(
+        report
     )
 
 
