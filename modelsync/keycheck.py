@@ -104,19 +104,20 @@ def key_problems(doc: Any, user_keys: Collection[str] = ()) -> list[Problem]:
 # --- model ids that some YAML reader reads as something else ---------------------------
 
 #: What YAML 1.2 readers (ruamel.yaml, as modelsync reads a file to edit it) resolve a
-#: plain scalar to, besides strings.
+#: plain scalar to, besides strings: (kind, the characters it may start with, pattern).
 _YAML12 = (
-    ("boolean", re.compile(r"true|True|TRUE|false|False|FALSE")),
+    ("boolean", "tTfF", re.compile(r"true|True|TRUE|false|False|FALSE")),
     (
         "number",
+        "-+0123456789.",
         re.compile(
             r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
             r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
             r"|[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+"
         ),
     ),
-    ("null", re.compile(r"~|null|Null|NULL|")),
-    ("merge key", re.compile(r"<<")),
+    ("null", "~nN", re.compile(r"~|null|Null|NULL")),
+    ("merge key", "<", re.compile(r"<<")),
 )
 _KINDS = {"bool": "boolean", "int": "number", "float": "number", "merge": "merge key"}
 
@@ -134,11 +135,11 @@ def other_reading(text: str) -> str | None:
     import yaml
 
     tag = _resolver11().resolve(yaml.ScalarNode, text, (True, False))
-    if tag != "tag:yaml.org,2002:str":
+    if tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value"):  # '=' is a string
         name = tag.rsplit(":", 1)[-1]
         return _KINDS.get(name, "date" if name == "timestamp" else name)
-    for kind, pattern in _YAML12:
-        if pattern.fullmatch(text):
+    for kind, first, pattern in _YAML12:
+        if text[:1] in first and pattern.fullmatch(text):
             return kind
     return None
 

@@ -73,8 +73,11 @@ _SPECIAL_WORDS = frozenset(
     for w in (base, base.capitalize(), base.upper())
 ) | {"~"}
 # Anything that starts like a number: ints, floats, octal/hex/binary, sexagesimal,
-# timestamps, ``.inf``/``.nan``. Deliberately broad: quoting a string never hurts.
-_NUMBERISH = re.compile(r"[-+]?(?:\.?[0-9][0-9a-fA-FxXoObB_.:eE+-]*|\.(?:inf|Inf|INF|nan|NaN|NAN))")
+# timestamps, ``.inf``/``.nan``, ``._5`` (a float to YAML 1.2 readers). Deliberately
+# broad: quoting a string never hurts.
+_NUMBERISH = re.compile(
+    r"[-+]?(?:(?:\.[0-9_]|[0-9])[0-9a-fA-FxXoObB_.:eE+-]*|\.(?:inf|Inf|INF|nan|NaN|NAN))"
+)
 
 
 # YAML 1.1 (and ruamel's 1.2) timestamps, which a plain scalar in a value may spell.
