@@ -8,12 +8,13 @@ read alike, and a second sync changes nothing.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -251,6 +252,16 @@ def test_canonical_writer_is_read_back_exactly_by_both_yaml_versions(doc: dict[s
     assert rt.dump_plain(doc) == text, "canonical writer and ruamel disagree"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.from_regex(r"[-+._0-9eExXoObB:<=~nNtTfF]{1,8}", fullmatch=True)))
+def test_a_model_id_the_writer_leaves_plain_is_never_ambiguous(model_id: str) -> None:
+    """What the sync writes as a plain key, its key check never refuses."""
+    from modelsync.keycheck import other_reading
+
+    if yamlfmt.scalar_style(model_id) == "plain":
+        assert other_reading(model_id) is None
+
+
 junk = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | texts,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
@@ -316,3 +327,175 @@ def test_mutated_catalogs_never_break_the_sync(good: dict[str, Any], bad: dict[s
         again = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
         assert again.changed_files == []
         assert (path.read_bytes() if path.exists() else None) == before
+
+
+# --- hand-written constructs -----------------------------------------------------------
+
+
+@st.composite
+def hand_writing(draw: Any) -> dict[str, Any]:
+    """Which constructs a person adds to a synced file by hand."""
+    return {
+        "alias": draw(st.booleans()),  # a second model's pricing: *p
+        "user_alias": draw(st.booleans()),  # a user key of the last model: *p
+        "merge": draw(st.booleans()),  # a hand-written entry with <<: *base
+        "block_list": draw(st.booleans()),  # capabilities as a block list with comments
+        "markers": draw(st.booleans()),  # --- and ... with a comment after it
+        "indent4": draw(st.booleans()),  # PyYAML's indent=4 layout
+        "comments": draw(st.booleans()),  # above the first model, between the first two
+        "quote": draw(st.sampled_from(["'", '"', ""])),  # a user value's quoting
+        "note": draw(texts.filter(lambda s: "\n" not in s and "\r" not in s)),
+        "prune": draw(st.booleans()),
+        "default": draw(st.booleans()),  # default_model names the last model
+    }
+
+
+EXTRA = "extra:\n{0}nan: .nan\n{0}since: !!timestamp 2024-01-01\n{0}legacy: !!bool yes\n"
+
+
+def _hand_write(
+    text: str, how: dict[str, Any]
+) -> tuple[str, list[tuple[str, str | None]], dict[tuple[str, str], Any]]:
+    """The synced ``text`` with ``how``'s constructs added, the lines that must survive,
+    (with the model they are in, if they go when it is pruned), and the values that must
+    keep their meaning (by model and key)."""
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    from modelsync.rtyaml import single_quotable
+
+    rt = yamlfmt.RoundTrip()
+    document = rt.load(text)
+    models = document.data["models"]
+    ids = list(models)
+    first, last = models[ids[0]], models[ids[-1]]
+    kept: dict[tuple[str, str], Any] = {}
+    if how["alias"] or how["user_alias"] or how["merge"]:
+        first["pricing"].yaml_set_anchor("p", always_dump=True)
+    if how["alias"] and len(ids) > 1:
+        last["pricing"] = first["pricing"]
+    if how["user_alias"]:
+        last["list_price"] = first["pricing"]
+        kept[(ids[-1], "list_price")] = yamlfmt.load(text)["models"][ids[0]]["pricing"]
+    if how["merge"]:
+        first.yaml_set_anchor("base", always_dump=True)
+    if how["block_list"]:
+        first["capabilities"] = CommentedSeq(
+            [*first["capabilities"], "streaming", "system_messages"]
+        )
+        first["capabilities"].fa.set_block_style()
+    note = how["note"]
+    if how["quote"] == '"':
+        last["notes"] = DoubleQuotedScalarString(note)
+    elif how["quote"] == "'" and single_quotable(note):
+        last["notes"] = SingleQuotedScalarString(note)
+    elif how["quote"] == "":
+        last["notes"] = note
+    if how["default"]:
+        document.data.insert(len(document.data) - 1, "default_model", ids[-1])
+    if how["indent4"]:
+        document.layout = dataclasses.replace(
+            document.layout, indent=yamlfmt.Indent(4, 4, 0, scalar_dash=2)
+        )
+    text = document.dump()
+    pad = "    " if how["indent4"] else "  "
+    lines = text.splitlines(keepends=True)
+    dash = ""
+    if how["block_list"]:
+        at = next(i for i, ln in enumerate(lines) if ln.strip() == "- streaming")
+        dash = lines[at][: len(lines[at]) - len(lines[at].lstrip())].rstrip("\n")
+        lines.insert(at, f"{dash}# router needs these two:\n")
+        lines[at + 2] = lines[at + 2].rstrip("\n") + "  # since v2\n"
+    if how["comments"] and len(ids) > 1:
+        second = rt.load("".join(lines)).data["models"].lc.key(ids[1])[0]
+        lines.insert(second, f"{pad}# the second model, hand-picked\n")
+        at = lines.index("models:\n") + 1
+        lines.insert(at, f"{pad}# models, sorted by id\n")
+    text = "".join(lines)
+    if how["merge"]:
+        text += f"{pad}hand-child:\n{pad * 2}<<: *base\n{pad * 2}name: child\n{pad * 2}notes: x\n"
+    extra = EXTRA.format(pad)
+    text += extra
+    if how["markers"]:
+        text = "---\n" + text + "...\n# after the end marker\n"
+    if "notes" in last:  # as the file reads (a plain Yes is true to YAML 1.1 readers)
+        kept[(ids[-1], "notes")] = yamlfmt.load(text)["models"][ids[-1]]["notes"]
+    ours = set(extra.splitlines())
+    inside = (
+        {f"{dash}# router needs these two:", f"{dash}- system_messages  # since v2"}
+        if how["block_list"]
+        else set()
+    )
+    must = [
+        (ln, ids[0] if ln in inside else None)
+        for ln in text.splitlines()
+        if ln.lstrip().startswith("#") or ln in inside or ln in ours
+    ]
+    return text, must, kept
+
+
+# No shrinking: a failing example is reported as found (shrinking these catalogs takes
+# minutes and rarely makes them shorter).
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(first=catalogs(), second=catalogs(), how=hand_writing())
+def test_hand_written_constructs_survive_syncs(
+    first: dict[str, Any], second: dict[str, Any], how: dict[str, Any]
+) -> None:
+    """Anchors and aliases, merge keys, comments in lists and after '...', another
+    indentation, quoted values, --prune: no user line lost, no model changed through
+    another, the output validates, and a second sync is a no-op."""
+    from modelsync.catalog import provider_from_upstream
+    from modelsync.meaning import same
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        source = root / "api.json"
+        s = make_settings(
+            config_dir=str(root / "cfg"), cache_dir=str(root / "cache"), prune=how["prune"]
+        )
+        source.write_text(json.dumps(first))
+        assert modelsync.sync_to_configs(settings=s, source=str(source)).ok
+        path = root / "cfg" / "p.yml"
+        text, must, kept = _hand_write(path.read_text(), how)
+        path.write_text(text)
+        assert modelsync.validate_configs(settings=s, use_cache=False).ok, text
+
+        source.write_text(json.dumps(second))
+        report = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        assert report.ok, report.failed
+        written = path.read_text()
+        lines = written.splitlines()
+        position = -1
+        pruned = {c.model for c in report.changes("pruned")}
+        for line, owner in must:
+            if owner in pruned:
+                continue
+            assert line in lines[position + 1 :], f"user line lost or moved: {line!r}"
+            position = lines.index(line, position + 1)
+        doc = yamlfmt.load(written)
+        upstream = provider_from_upstream("p", second["p"]).models
+        for model_id, entry in doc["models"].items():
+            if model_id in upstream and entry.get("source") == "models.dev":
+                config = upstream[model_id].to_config()
+                assert entry.get("pricing") == config.get("pricing"), model_id
+        for (model_id, key), value in kept.items():
+            assert same(doc["models"][model_id][key], value), (model_id, key)
+        if how["merge"]:
+            child = doc["models"]["hand-child"]
+            assert set(child.own_keys) == {"name", "notes"}
+        if how["default"]:
+            assert doc["default_model"] in doc["models"]
+        if how["indent4"]:
+            now, was = yamlfmt.guess_indent(written), yamlfmt.guess_indent(text)
+            assert now.mapping == was.mapping
+            if any(ln.lstrip().startswith("- ") for ln in lines):  # still a block list
+                assert now == was
+        assert modelsync.validate_configs(settings=s, use_cache=False).ok, written
+
+        again = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        assert again.changed_files == [] and path.read_text() == written
