@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -436,6 +437,7 @@ def _hand_write(
 
 # No shrinking: a failing example is reported as found (shrinking these catalogs takes
 # minutes and rarely makes them shorter).
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,
