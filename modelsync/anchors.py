@@ -17,8 +17,8 @@ from typing import Any
 
 from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq
 
+from .aliases import occurrences, own_items
 from .meaning import same
-from .rtyaml import occurrences, own_items
 
 
 @dataclass

@@ -587,13 +587,14 @@ class Document:
     layout: Layout
     #: the text ruamel read (after the preamble, before the postamble), as lines
     lines: list[str] = dataclasses.field(default_factory=list)
-    #: comments written after aliases, kept out of ruamel's tree (see modelsync.rtyaml)
+    #: comments written after aliases, kept out of ruamel's tree (see modelsync.aliases)
     alias_comments: Any = None
 
     def dump(self) -> str:
         import io
 
-        from .rtyaml import DumpContext, restore_alias_comments
+        from .aliases import restore_alias_comments
+        from .rtyaml import DumpContext
 
         layout = self.layout
         table = (
@@ -699,7 +700,7 @@ class RoundTrip:
             raise YamlError(message, mark.line + 1, mark.column + 1) from None
         except (YAMLError, RecursionError) as exc:
             raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
-        from .rtyaml import attach_anchor_comments, detach_alias_comments, keep_anchors
+        from .aliases import attach_anchor_comments, detach_alias_comments, keep_anchors
 
         keep_anchors(data)
         lines = body.splitlines()
