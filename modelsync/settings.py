@@ -26,12 +26,21 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .errors import UsageError
 
 DEFAULT_API_URL = "https://models.dev/api.json"
 ENV_PREFIX = "INVOKE_MODELSYNC_"
+
+#: The score (0-5) a model must reach for a task complexity to be preferred by the router
+#: (``docs/routing.md``); the ``route_thresholds`` setting replaces single entries.
+DEFAULT_ROUTE_THRESHOLDS: Mapping[str, float] = MappingProxyType(
+    {"simple": 1.0, "medium": 2.5, "complex": 4.0}
+)
+#: The scale of ``task_complexity_score`` values and of route thresholds.
+SCORE_RANGE = (0.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class Settings:
     prune: bool = False
     user_keys: tuple[str, ...] = ()
     offline: bool = False
+    route_thresholds: Mapping[str, float] = field(
+        default_factory=lambda: DEFAULT_ROUTE_THRESHOLDS, hash=False
+    )
     source: str | None = None
     #: ``{provider: base URL}`` for the live check (gateways, proxies, test servers).
     live_endpoints: Mapping[str, str] = field(default_factory=dict, hash=False)
@@ -161,6 +173,10 @@ def defaults() -> dict[str, Any]:
 def kind(name: str) -> str:
     """The form a setting takes, as said in error messages."""
     default = _default(name)
+    if name == "route_thresholds":
+        return (
+            "a mapping of names to numbers (name=value pairs, comma-separated, in the environment)"
+        )
     if isinstance(default, Mapping):
         return "a mapping (name=value pairs, comma-separated, in the environment)"
     if isinstance(default, bool):
@@ -179,6 +195,8 @@ def coerce(name: str, value: Any, origin: str) -> Any:
     (``setting modelsync.x``, ``environment variable INVOKE_MODELSYNC_X``, ``--flag``)."""
     default = _default(name)
     try:
+        if name == "route_thresholds":
+            return _check_thresholds(_thresholds(value), origin)
         out = _coerce(default, value)
     except (TypeError, ValueError, OverflowError):
         shown = repr(value) if not isinstance(value, str) else repr(value[:80])
@@ -233,6 +251,31 @@ def _coerce(default: Any, value: Any) -> Any:
     if not isinstance(value, str):
         raise TypeError(value)
     return value
+
+
+def _thresholds(value: Any) -> dict[str, float]:
+    """``{"complex": 4.5}`` or ``"complex=4.5, simple=1"`` as names to finite numbers."""
+    if isinstance(value, str):
+        value = _mapping(value)
+    if not isinstance(value, Mapping):
+        raise TypeError(value)
+    out: dict[str, float] = {}
+    for key, number in value.items():
+        if not isinstance(key, str) or isinstance(number, bool):
+            raise TypeError(value)
+        out[key] = _coerce(0.0, number)
+    return out
+
+
+def _check_thresholds(thresholds: Mapping[str, float], origin: str) -> Mapping[str, float]:
+    """Each threshold on the score scale; the entries given replace the defaults'."""
+    low, high = SCORE_RANGE
+    for key, number in thresholds.items():
+        if not low <= number <= high:
+            raise UsageError(
+                f"{origin}: {key!r} must be a score from {low:g} to {high:g}, got {number!r}"
+            )
+    return MappingProxyType({**DEFAULT_ROUTE_THRESHOLDS, **thresholds})
 
 
 def _mapping(value: Any) -> dict[str, str]:
@@ -361,3 +404,11 @@ def make_settings(values: Mapping[str, Any] | None = None, /, **overrides: Any) 
     """Settings from a configuration mapping and keyword overrides, for code (the current
     directory is the root; the environment is read as by the tasks)."""
     return resolve(values, keywords=overrides)
+
+
+def settings_for(settings: Settings | None, overrides: Mapping[str, Any]) -> Settings:
+    """What an API function runs with: ``settings`` (or the resolved layers when ``None``)
+    with the keyword ``overrides`` applied."""
+    if settings is None:
+        return resolve(keywords=overrides)
+    return settings.replace(**overrides)
