@@ -172,6 +172,7 @@ def list_models(
     s = _settings(settings, overrides)
     return query(
         s.config_path,
+        cache_dir=s.cache_path,
         providers=providers,
         capabilities=capabilities,
         min_context=min_context,
@@ -215,7 +216,26 @@ def _clear(s: Settings, only_config_dir: bool) -> list[str]:
         count = remove_files(state_dir(s), ".json")
         if count:
             removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
+    removed.extend(_clear_indexes(s, only_config_dir))
     with contextlib.suppress(FileNotFoundError):
         (s.cache_path / "validated.json").unlink()
         removed.append("validation results")
     return removed
+
+
+def _clear_indexes(s: Settings, only_config_dir: bool) -> list[str]:
+    """Remove the catalog indexes (all, or only the config directory's)."""
+    from .cacheclear import remove_files
+    from .catalog_index import index_path
+
+    own = index_path(s.cache_path, s.config_path)
+    if only_config_dir:
+        try:
+            own.unlink()
+        except FileNotFoundError:
+            return []
+        return [f"catalog index of {s.config_path}"]
+    count = remove_files(own.parent, ".json")
+    return (
+        [f"catalog index of {count} config director{'y' if count == 1 else 'ies'}"] if count else []
+    )

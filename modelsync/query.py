@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import yamlfmt
 from .catalog import CAPABILITIES, Model
-from .configdir import check_directory
-from .errors import ConfigError, ProviderNotFound, UsageError
-from .fsutil import UnsafeFile, read_config
+from .errors import UsageError
 from .suggest import did_you_mean
 from .text import escape
-from .validate import config_files
 
 #: Fields ``list_models`` can sort by; prices sort missing values last.
 SORT_FIELDS = (
@@ -29,36 +24,14 @@ SORT_FIELDS = (
 )
 
 
-def load_models(config_dir: Path, providers: Sequence[str] = ()) -> list[Model]:
-    """Every model entry of the config files (managed and hand-written)."""
-    check_directory(config_dir)
-    paths = config_files(config_dir)
-    if providers:
-        names = [p.stem for p in paths]
-        for pattern in providers:
-            if not fnmatch.filter(names, pattern):
-                raise ProviderNotFound(
-                    f"--provider {pattern!r} matches no config file in {config_dir}"
-                    f"{did_you_mean(pattern, names)}"
-                )
-        paths = [p for p in paths if any(fnmatch.fnmatchcase(p.stem, pat) for pat in providers)]
-    models: list[Model] = []
-    for path in paths:
-        try:
-            doc = yamlfmt.load(read_config(path))
-        except yamlfmt.YamlError as exc:
-            raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
-        except UnsafeFile as exc:
-            raise ConfigError(f"{path}: {exc}", path=str(path)) from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
-        entries = doc.get("models") if isinstance(doc, dict) else None
-        if not isinstance(entries, dict):
-            continue
-        for model_id, entry in entries.items():
-            if isinstance(entry, dict):
-                models.append(Model.from_config(path.stem, str(model_id), entry))
-    return models
+def load_models(
+    config_dir: Path, providers: Sequence[str] = (), cache_dir: Path | None = None
+) -> list[Model]:
+    """Every model entry of the config files (managed and hand-written), read through
+    the catalog index in ``cache_dir`` (:mod:`modelsync.catalog_view`)."""
+    from .catalog_view import read_catalog
+
+    return read_catalog(config_dir, cache_dir).models(providers)
 
 
 def _sort_key(field: str) -> Any:
@@ -84,6 +57,7 @@ def _sort_key(field: str) -> Any:
 def query(
     config_dir: Path,
     *,
+    cache_dir: Path | None = None,
     providers: Sequence[str] = (),
     capabilities: Sequence[str] = (),
     min_context: int | None = None,
@@ -100,7 +74,7 @@ def query(
             f"--sort {sort!r}: choose one of {', '.join(SORT_FIELDS)}"
             f"{did_you_mean(sort, SORT_FIELDS)}"
         )
-    models = load_models(config_dir, providers)
+    models = load_models(config_dir, providers, cache_dir)
     known = set(CAPABILITIES).union(*(m.capabilities for m in models))
     for name in capabilities:
         if name not in known:
