@@ -47,3 +47,11 @@ class LockError(ModelsyncError):
 
 class ShrinkError(ModelsyncError):
     """The catalog shrank more than the configured threshold allows."""
+
+
+class PriceMissing(ModelsyncError):
+    """A request uses a kind of token the model has no price for."""
+
+
+class OutcomeError(ModelsyncError):
+    """A record of outcomes to learn scores from is malformed (names its line)."""
