@@ -22,6 +22,8 @@ from .errors import (
     LockError,
     ModelNotFound,
     ModelsyncError,
+    OutcomeError,
+    PriceMissing,
     ProviderNotFound,
     ShrinkError,
     UsageError,
@@ -39,8 +41,12 @@ if TYPE_CHECKING:
         validate_configs,
     )
     from .catalog import Model, PriceTier, Pricing
+    from .catalog_view import CatalogView, ProviderView, load_catalog
+    from .cost import Component, Cost, CostLine, Usage, estimate_cost
+    from .learn import Outcome, ScoreChange, ScoreReport, learn_scores, record_scores
     from .live import LiveReport, ProviderCheck, check_live
     from .report import Change, ProviderResult, SyncReport
+    from .router import Choice, select
     from .settings import Settings, make_settings
     from .validate import Finding, ValidationResult
 
@@ -57,6 +63,21 @@ _LAZY = {
     "Model": "catalog",
     "Pricing": "catalog",
     "PriceTier": "catalog",
+    "load_catalog": "catalog_view",
+    "CatalogView": "catalog_view",
+    "ProviderView": "catalog_view",
+    "estimate_cost": "cost",
+    "Component": "cost",
+    "Cost": "cost",
+    "CostLine": "cost",
+    "Usage": "cost",
+    "select": "router",
+    "Choice": "router",
+    "record_scores": "learn",
+    "learn_scores": "learn",
+    "Outcome": "learn",
+    "ScoreChange": "learn",
+    "ScoreReport": "learn",
     "Change": "report",
     "SyncReport": "report",
     "ProviderResult": "report",
@@ -68,8 +89,13 @@ _LAZY = {
 
 __all__ = [
     "CatalogError",
+    "CatalogView",
     "Change",
+    "Choice",
+    "Component",
     "ConfigError",
+    "Cost",
+    "CostLine",
     "FetchError",
     "Finding",
     "LiveReport",
@@ -77,23 +103,35 @@ __all__ = [
     "Model",
     "ModelNotFound",
     "ModelsyncError",
+    "Outcome",
+    "OutcomeError",
+    "PriceMissing",
     "PriceTier",
     "Pricing",
     "ProviderCheck",
     "ProviderNotFound",
     "ProviderResult",
+    "ProviderView",
+    "ScoreChange",
+    "ScoreReport",
     "Settings",
     "ShrinkError",
     "SyncReport",
+    "Usage",
     "UsageError",
     "ValidationResult",
     "__version__",
     "check_live",
     "clear_cache",
+    "estimate_cost",
     "fetch_all",
     "get_model",
+    "learn_scores",
     "list_models",
+    "load_catalog",
     "make_settings",
+    "record_scores",
+    "select",
     "sync_to_configs",
     "validate_configs",
 ]

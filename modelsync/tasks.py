@@ -1,4 +1,5 @@
-"""modelsync's Invoke tasks: ``sync``, ``validate``, ``clear-cache``, ``models`` and ``live``.
+"""modelsync's Invoke tasks: ``sync``, ``validate``, ``clear-cache``, ``models``, ``live``,
+and for applications of the catalog ``cost``, ``route`` and ``scores``.
 
 Mount them in a repository's ``tasks.py``::
 
@@ -459,12 +460,224 @@ def _save_json(path: str, data: Any, s: Settings) -> None:
     atomic_write(target, (_json_dumps(data) + "\n").encode())
 
 
+_USAGE_FLAGS = {
+    "input": "Input tokens, not cached: 250000, 250k or 1M.",
+    "output": "Output tokens, not counting reasoning tokens.",
+    "cache-read": "Prompt tokens read from the provider's cache.",
+    "cache-write": "Prompt tokens written to the provider's cache.",
+    "reasoning": "Reasoning tokens (the output price when the model has no reasoning price).",
+    "input-audio": "Audio input tokens.",
+    "output-audio": "Audio output tokens.",
+}
+
+
+def _usage(**counts: str | None) -> dict[str, int]:
+    """Token-count flags as a usage mapping (flags not given are left out)."""
+    from .cliargs import parse_count
+
+    out = {}
+    for kind, text in counts.items():
+        value = parse_count("--" + kind.replace("_", "-"), text)
+        if value is not None:
+            out[kind] = value
+    return out
+
+
+@_task(
+    name="cost",
+    help={
+        **_COMMON,
+        "provider": "Provider id of the model (required).",
+        "model": "Model id (required).",
+        **_USAGE_FLAGS,
+        "mode": "Price the request in this mode of the model (pricing.modes, e.g. fast).",
+        "allow-missing": "Count a kind of token the model has no price for as nothing (listed "
+        "as missing) instead of failing.",
+        "json": "Print the cost as JSON (amounts as exact decimal strings).",
+    },
+)
+def cost_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    input: str | None = None,
+    output: str | None = None,
+    cache_read: str | None = None,
+    cache_write: str | None = None,
+    reasoning: str | None = None,
+    input_audio: str | None = None,
+    output_audio: str | None = None,
+    mode: str | None = None,
+    allow_missing: bool = False,
+    json: bool = False,
+) -> None:
+    """Price one request to a synced model exactly: tiers, modes, cache and reasoning."""
+    _configure_logging(verbose, quiet)
+    with _funnel(_failed if json else None):
+        _check_values(
+            ["--provider", "--model", "--mode", "--config-dir", *(f"--{k}" for k in _USAGE_FLAGS)]
+        )
+        if not provider or not model:
+            raise UsageError(
+                "flags --provider and --model are required: "
+                "cost --provider NAME --model ID --input 250k --output 2k"
+            )
+        usage = _usage(
+            input=input,
+            output=output,
+            cache_read=cache_read,
+            cache_write=cache_write,
+            reasoning=reasoning,
+            input_audio=input_audio,
+            output_audio=output_audio,
+        )
+        s = _settings(c, config_dir=config_dir)
+        from .cost import estimate_cost, render
+
+        result = estimate_cost(
+            provider, model, usage, mode=mode, allow_missing=allow_missing, settings=s
+        )
+    if json:
+        print(_json_dumps({"ok": True, **result.to_json()}))
+    else:
+        sys.stdout.write(render(result))
+
+
+_ROUTE_VALUE_FLAGS = (
+    *("--complexity", "--capability", "--provider", "--config-dir", "--limit"),
+    *("--min-context", "--max-cost", "--input", "--output"),
+)
+
+
+@_task(
+    name="route",
+    iterable=["capability", "provider"],
+    help={
+        **_COMMON,
+        "complexity": "Task complexity: simple, medium or complex (the names of "
+        "modelsync.route_thresholds; required).",
+        "capability": "Require this capability: --capability NAME, repeatable, all required.",
+        "min-context": "Minimum context window in tokens: 128000, 128k or 1M.",
+        "max-cost": "Maximum estimated cost of the request, USD.",
+        "provider": "Only this provider: --provider NAME, repeatable, globs allowed.",
+        "input": "Input tokens the cost is estimated for (default: 1000 input, 1000 output).",
+        "output": "Output tokens the cost is estimated for.",
+        "include-deprecated": "Let deprecated models be chosen too.",
+        "limit": "Show the choice and this many models in all (default 5; 0: all).",
+        "json": "Print the choices with their reasons as JSON.",
+    },
+)
+def route_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    complexity: str | None = None,
+    capability: list[str] | None = None,
+    min_context: str | None = None,
+    max_cost: str | None = None,
+    provider: list[str] | None = None,
+    input: str | None = None,
+    output: str | None = None,
+    include_deprecated: bool = False,
+    limit: str | None = None,
+    json: bool = False,
+) -> None:
+    """Pick a model for a task by complexity and constraints, with the reasons why."""
+    _configure_logging(verbose, quiet)
+    from .cliargs import parse_count, parse_int, parse_number
+
+    with _funnel(_failed if json else None):
+        _check_values(_ROUTE_VALUE_FLAGS)
+        if not complexity:
+            raise UsageError("flag --complexity is required: route --complexity complex")
+        context = parse_count("--min-context", min_context)
+        most = parse_int("--limit", limit)
+        usage = _usage(input=input, output=output) or None
+        s = _settings(c, config_dir=config_dir)
+        from .router import render, select
+
+        choices = select(
+            complexity,
+            capabilities=capability or (),
+            min_context=context,
+            usage=usage,
+            max_cost=parse_number("--max-cost", max_cost),
+            providers=provider or (),
+            include_deprecated=include_deprecated,
+            settings=s,
+        )
+        if not choices:
+            raise ModelsyncError(
+                f"no model of {s.config_path} qualifies for a {complexity} task; relax a "
+                "constraint (invoke models lists the models)"
+            )
+    shown = choices[: (5 if most is None else most) or None]
+    if json:
+        choices_json = [x.to_json() for x in shown]
+        print(_json_dumps({"ok": True, "candidates": len(choices), "choices": choices_json}))
+        return
+    head = f"{complexity} task: {len(shown)} of {len(choices)} candidate(s)"
+    sys.stdout.write(render(shown, head))
+
+
+@_task(
+    name="scores",
+    help={
+        **_COMMON,
+        "from": "JSON Lines file of outcomes, one {provider, model, complexity, quality (0-5) "
+        "or success (true/false)} object per line (required).",
+        "dry-run": "Compute the new scores and print them; write nothing.",
+        "prior-weight": "Weight of a score without task_complexity_samples (default 5).",
+        "json": "Print the report as JSON.",
+    },
+)
+def scores_task(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    from_: str | None = None,
+    dry_run: bool = False,
+    prior_weight: str | None = None,
+    json: bool = False,
+) -> None:
+    """Learn task_complexity_score values from outcomes and write them into the files."""
+    _configure_logging(verbose, quiet)
+    from .cliargs import parse_number
+
+    with _funnel(_failed if json else None):
+        _check_values(["--from", "--config-dir", "--prior-weight"])
+        if not from_:
+            raise UsageError("flag --from is required: scores --from outcomes.jsonl")
+        weight = parse_number("--prior-weight", prior_weight)
+        s = _settings(c, config_dir=config_dir)
+        from .learn import learn_scores, read_outcomes
+        from .settings import resolve_path
+
+        path = Path(resolve_path(from_, Path(s.root or ".")))
+        outcomes = read_outcomes(path, s.route_thresholds)
+        report = learn_scores(
+            outcomes, prior_weight=5 if weight is None else weight, dry_run=dry_run, settings=s
+        )
+    if json:
+        print(_json_dumps(report.to_json()))
+    elif not quiet:
+        sys.stdout.write(report.render())
+
+
 ns = Collection("modelsync")
 ns.add_task(sync)
 ns.add_task(validate_task, name="validate")
 ns.add_task(clear_cache)
 ns.add_task(models_task, name="models")
 ns.add_task(live_task, name="live")
+ns.add_task(cost_task, name="cost")
+ns.add_task(route_task, name="route")
+ns.add_task(scores_task, name="scores")
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).
