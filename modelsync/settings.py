@@ -107,6 +107,12 @@ class Settings:
         silently in code).
         """
         current = {f: getattr(self, f) for f in FIELDS}
+        # Paths already resolved are written relative to the current directory (see
+        # resolve_path), not to the root: keep them where they point.
+        for key in (*_PATHS, "source"):
+            value = current.get(key)
+            if value and "://" not in value:
+                current[key] = os.path.abspath(value)
         return resolve(
             {**current, **self.extra},
             keywords=changes,

@@ -102,3 +102,18 @@ def test_clear_cache_forgets_the_catalog_index(repo: Path, tmp_path: Path) -> No
     everything = run_cli("clear-cache", cwd=repo, env=env)
     assert "removed catalog index of 1 config directory" in everything.stdout
     assert not index.exists()
+
+
+def test_settings_keep_a_path_below_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelsync.settings import resolve
+
+    (tmp_path / "tasks.py").write_text("")
+    work = tmp_path / "sub" / "work"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    s = resolve(flags={"config_dir": str(work / "cfg")}, root=tmp_path, environ={})
+    assert Path(s.config_path).resolve() == work / "cfg"
+    assert Path(s.replace().config_path).resolve() == work / "cfg"
+    assert Path(s.replace(cache_ttl=5).config_path).resolve() == work / "cfg"
