@@ -42,12 +42,13 @@ if TYPE_CHECKING:
     )
     from .catalog import Model, PriceTier, Pricing
     from .catalog_view import CatalogView, ProviderView, load_catalog
-    from .cost import Component, Cost, CostLine, Usage, estimate_cost
+    from .cost import Cost, CostLine, estimate_cost
     from .learn import Outcome, ScoreChange, ScoreReport, learn_scores, record_scores
     from .live import LiveReport, ProviderCheck, check_live
     from .report import Change, ProviderResult, SyncReport
     from .router import Choice, select
     from .settings import Settings, make_settings
+    from .usage import Component, Usage
     from .validate import Finding, ValidationResult
 
 _LAZY = {
@@ -67,10 +68,10 @@ _LAZY = {
     "CatalogView": "catalog_view",
     "ProviderView": "catalog_view",
     "estimate_cost": "cost",
-    "Component": "cost",
+    "Component": "usage",
     "Cost": "cost",
     "CostLine": "cost",
-    "Usage": "cost",
+    "Usage": "usage",
     "select": "router",
     "Choice": "router",
     "record_scores": "learn",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -28,28 +28,14 @@ from typing import TYPE_CHECKING, Any
 from .catalog import Model, PriceTier, Pricing
 from .errors import PriceMissing, UsageError
 from .suggest import did_you_mean
+from .usage import Component, Usage
 
 if TYPE_CHECKING:
     from .catalog_view import CatalogView
     from .settings import Settings
 
 
-class Component(str, Enum):
-    """A kind of token a request is billed for; the value is the usage and price key."""
-
-    INPUT = "input"
-    OUTPUT = "output"
-    REASONING = "reasoning"
-    CACHE_READ = "cache_read"
-    CACHE_WRITE = "cache_write"
-    INPUT_AUDIO = "input_audio"
-    OUTPUT_AUDIO = "output_audio"
-
-
 log = logging.getLogger(__name__)
-
-#: The components whose tokens make up the prompt that selects a context tier.
-PROMPT = (Component.INPUT, Component.INPUT_AUDIO, Component.CACHE_READ, Component.CACHE_WRITE)
 
 
 class PriceSource(str, Enum):
@@ -58,56 +44,6 @@ class PriceSource(str, Enum):
     BASE = "base"
     TIER = "tier"
     MODE = "mode"
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Token counts of one request, by kind; each kind is billed separately (``output``
-    does not include ``reasoning``, ``input`` does not include the cached tokens)."""
-
-    input: int = 0
-    output: int = 0
-    reasoning: int = 0
-    cache_read: int = 0
-    cache_write: int = 0
-    input_audio: int = 0
-    output_audio: int = 0
-
-    @classmethod
-    def of(cls, value: Usage | Mapping[str, Any] | None) -> Usage:
-        """A usage from a mapping of token counts (missing kinds are 0); an unknown kind
-        or a count that is not a whole number >= 0 is :class:`UsageError`."""
-        if value is None:
-            return cls()
-        if isinstance(value, Usage):
-            return value
-        if not isinstance(value, Mapping):
-            raise UsageError(f"usage: expected a mapping of token counts, got {value!r}")
-        kinds = [c.value for c in Component]
-        for key, count in value.items():
-            if key not in kinds:
-                raise UsageError(
-                    f"usage: unknown kind of token {key!r} (kinds: {', '.join(kinds)})"
-                    f"{did_you_mean(str(key), kinds)}"
-                )
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise UsageError(f"usage: {key} must be a whole number of tokens >= 0")
-        return cls(**value)
-
-    @functools.cached_property
-    def prompt_tokens(self) -> int:
-        return sum(getattr(self, c.value) for c in PROMPT)
-
-    @functools.cached_property
-    def parts(self) -> tuple[tuple[str, int], ...]:
-        """``(kind, tokens)`` of the kinds with tokens, in :class:`Component` order."""
-        return tuple((c.value, getattr(self, c.value)) for c in Component if getattr(self, c.value))
-
-    def tokens(self, component: Component) -> int:
-        return int(getattr(self, component.value))
-
-    def to_json(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self).items() if v}
 
 
 @dataclass(frozen=True)
@@ -233,55 +169,59 @@ def price_request(
     """The cost of a request of ``usage`` tokens to ``model`` (see the module docstring)."""
     usage = Usage.of(usage)
     mode_prices = check_mode(model, mode)
+    _warn_if_too_long(model, usage)
     pricing = model.pricing
-    prompt = usage.prompt_tokens
-    if model.context_window and prompt + usage.output + usage.reasoning > model.context_window:
-        log.warning(
-            "%s/%s: %s prompt and output tokens exceed its context window of %s tokens",
-            model.provider,
-            model.id,
-            f"{prompt + usage.output + usage.reasoning:,}",
-            f"{model.context_window:,}",
-        )
-    tier = select_tier(pricing, prompt) if pricing is not None else None
-    lines: list[CostLine] = []
-    missing: list[str] = []
-    total = Decimal(0)
+    tier = select_tier(pricing, usage.prompt_tokens) if pricing is not None else None
+    lines = tuple(_line(pricing, c, usage.tokens(c), tier, mode_prices) for c in Component)
+    lines = tuple(line for line in lines if line.tokens)
+    missing = tuple(line.component.value for line in lines if line.amount is None)
+    if missing and not allow_missing:
+        raise PriceMissing(_missing_message(model, list(missing)))
     with localcontext() as ctx:
         ctx.prec = 60
-        for component in Component:
-            tokens = usage.tokens(component)
-            if not tokens:
-                continue
-            keys = (
-                ["reasoning", "output"] if component is Component.REASONING else [component.value]
-            )
-            found = None
-            for key in keys:
-                found = _price(pricing, key, tier, mode_prices)
-                if found is not None:
-                    break
-            if found is None:
-                missing.append(component.value)
-                lines.append(CostLine(component, tokens, component.value, None, None, None))
-                continue
-            price = to_decimal(found[0])
-            amount = (Decimal(tokens) * price).scaleb(-6)
-            total += amount
-            lines.append(CostLine(component, tokens, key, price, found[1], amount))
-    if missing and not allow_missing:
-        raise PriceMissing(_missing_message(model, missing))
+        total = sum((line.amount for line in lines if line.amount is not None), Decimal(0))
     return Cost(
         provider=model.provider,
         model=model.id,
         usage=usage,
-        lines=tuple(lines),
+        lines=lines,
         total=total,
-        prompt_tokens=prompt,
+        prompt_tokens=usage.prompt_tokens,
         tier=tier.above_context if tier is not None else None,
         mode=mode,
-        missing=tuple(missing),
+        missing=missing,
     )
+
+
+def _line(
+    pricing: Pricing | None,
+    component: Component,
+    tokens: int,
+    tier: PriceTier | None,
+    mode: Mapping[str, float] | None,
+) -> CostLine:
+    keys = ["reasoning", "output"] if component is Component.REASONING else [component.value]
+    for key in keys:
+        found = _price(pricing, key, tier, mode)
+        if found is not None:
+            price = to_decimal(found[0])
+            with localcontext() as ctx:
+                ctx.prec = 60
+                amount = (Decimal(tokens) * price).scaleb(-6)
+            return CostLine(component, tokens, key, price, found[1], amount)
+    return CostLine(component, tokens, component.value, None, None, None)
+
+
+def _warn_if_too_long(model: Model, usage: Usage) -> None:
+    size = usage.prompt_tokens + usage.output + usage.reasoning
+    if model.context_window and size > model.context_window:
+        log.warning(
+            "%s/%s: %s prompt and output tokens exceed its context window of %s tokens",
+            model.provider,
+            model.id,
+            f"{size:,}",
+            f"{model.context_window:,}",
+        )
 
 
 def _missing_message(model: Model, missing: list[str]) -> str:

@@ -25,9 +25,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .catalog import CAPABILITIES, Model
-from .cost import Component, Usage, quick_total, to_decimal, usd
+from .cost import quick_total, to_decimal, usd
 from .errors import UsageError
 from .suggest import did_you_mean
+from .usage import Component, Usage
 
 if TYPE_CHECKING:
     from .catalog_view import CatalogView

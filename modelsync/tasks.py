@@ -594,17 +594,15 @@ def route_task(
         _check_values(_ROUTE_VALUE_FLAGS)
         if not complexity:
             raise UsageError("flag --complexity is required: route --complexity complex")
-        context = parse_count("--min-context", min_context)
         most = parse_int("--limit", limit)
-        usage = _usage(input=input, output=output) or None
         s = _settings(c, config_dir=config_dir)
         from .router import render, select
 
         choices = select(
             complexity,
             capabilities=capability or (),
-            min_context=context,
-            usage=usage,
+            min_context=parse_count("--min-context", min_context),
+            usage=_usage(input=input, output=output) or None,
             max_cost=parse_number("--max-cost", max_cost),
             providers=provider or (),
             include_deprecated=include_deprecated,
@@ -619,9 +617,9 @@ def route_task(
     if json:
         choices_json = [x.to_json() for x in shown]
         print(_json_dumps({"ok": True, "candidates": len(choices), "choices": choices_json}))
-        return
-    head = f"{complexity} task: {len(shown)} of {len(choices)} candidate(s)"
-    sys.stdout.write(render(shown, head))
+    else:
+        head = f"{complexity} task: {len(shown)} of {len(choices)} candidate(s)"
+        sys.stdout.write(render(shown, head))
 
 
 @_task(

@@ -12,8 +12,9 @@ import pytest
 
 import modelsync
 from modelsync.catalog import Model, PriceTier, Pricing, provider_from_upstream
-from modelsync.cost import Component, PriceSource, Usage, price_request, quick_total
+from modelsync.cost import PriceSource, price_request, quick_total
 from modelsync.errors import PriceMissing, UsageError
+from modelsync.usage import Component, Usage
 
 from .conftest import catalog, run_cli, sliced, write_catalog
 

@@ -38,7 +38,7 @@ def test_every_flag_has_help(task: str) -> None:
     flags = [line for line in options.splitlines() if line.strip().startswith("-")]
     assert len(flags) >= 6
     for line in flags:
-        flag, _, help_text = line.strip().partition("  ")
+        _, _, help_text = line.strip().partition("  ")
         assert help_text.strip(), f"flag without help: {line!r}"
 
 
