@@ -38,6 +38,9 @@ THIS_REPO = {
     "`invoke validate`",
     "`invoke models`",
     "`invoke live`",
+    "`invoke cost`",
+    "`invoke route`",
+    "`invoke scores`",
     "Python API",
 }
 #: Sections whose blocks run in an adopter's repository (the README's tasks.py).
