@@ -25,6 +25,7 @@ from .errors import ConfigError, ModelNotFound, OutcomeError, ProviderNotFound, 
 from .scorefile import SAMPLES_KEY, SCORE_KEY, ScoreFile
 from .settings import SCORE_RANGE
 from .suggest import did_you_mean
+from .text import excerpt
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -118,16 +119,18 @@ def _number(value: Decimal) -> float:
 def _score(value: Any, what: str) -> float:
     low, high = SCORE_RANGE
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what}: expected a number from {low:g} to {high:g}, got {value!r}")
+        raise UsageError(
+            f"{what}: expected a number from {low:g} to {high:g}, got {excerpt(value)}"
+        )
     if not (math.isfinite(value) and low <= value <= high):
-        raise UsageError(f"{what}: {value!r} is outside the score scale {low:g}-{high:g}")
+        raise UsageError(f"{what}: {excerpt(value)} is outside the score scale {low:g}-{high:g}")
     return float(value)
 
 
 def _complexity(name: Any, known: Mapping[str, float], prefix: str = "") -> str:
     if not isinstance(name, str) or name not in known:
         raise UsageError(
-            f"{prefix}complexity {name!r} is not one of {', '.join(known)} "
+            f"{prefix}complexity {excerpt(name)} is not one of {', '.join(known)} "
             f"(modelsync.route_thresholds){did_you_mean(str(name), known)}"
         )
     return name
@@ -147,7 +150,7 @@ def parse_outcome(data: Any, where: str, complexities: Mapping[str, float]) -> O
             raise UsageError("give either 'quality' (0-5) or 'success' (true/false)")
         if has_success:
             if not isinstance(data["success"], bool):
-                raise UsageError(f"'success' must be true or false, got {data['success']!r}")
+                raise UsageError(f"'success' must be true or false, got {excerpt(data['success'])}")
             quality = QUALITY_OF_SUCCESS[data["success"]]
         else:
             quality = _score(data["quality"], "'quality'")
@@ -295,7 +298,7 @@ def _existing(target: ScoreFile, model_id: str, key: str, complexity: str) -> fl
     ):
         raise ConfigError(
             f"{target.where(['models', model_id, key, complexity])}: "
-            f"models.{model_id}.{key}.{complexity} is {value!r}, not a "
+            f"models.{model_id}.{key}.{complexity} is {excerpt(value)}, not a "
             f"{'score from 0 to 5' if key == SCORE_KEY else 'sample count >= 0'}; "
             "fix it by hand first (nothing was written)",
             path=str(target.path),
@@ -321,7 +324,9 @@ def _locked(s: Settings, dry_run: bool) -> Iterator[dict[str, Path]]:
 def _provider_path(files: Mapping[str, Path], provider: str, s: Settings, where: str = "") -> Path:
     path = files.get(provider)
     if path is None:
-        message = f"no provider {provider!r} in {s.config_path}{did_you_mean(provider, files)}"
+        message = (
+            f"no provider {excerpt(provider)} in {s.config_path}{did_you_mean(provider, files)}"
+        )
         raise ProviderNotFound(f"{where}: {message}" if where else message)
     return path
 

@@ -20,6 +20,7 @@ from typing import Any
 from . import yamlfmt
 from .errors import ConfigError, ModelNotFound
 from .suggest import did_you_mean
+from .text import excerpt
 
 SCORE_KEY = "task_complexity_score"
 SAMPLES_KEY = "task_complexity_samples"
@@ -40,8 +41,12 @@ class ScoreFile:
 
     @classmethod
     def read(cls, provider: str, path: Path) -> ScoreFile:
+        from .fsutil import UnsafeFile, read_config
+
         try:
-            old = path.read_bytes()
+            old = read_config(path)
+        except UnsafeFile as exc:
+            raise ConfigError(f"{path}: {exc}", path=str(path)) from None
         except OSError as exc:
             raise ConfigError(
                 f"{path}: cannot read: {exc.strerror or exc}", path=str(path)
@@ -62,7 +67,7 @@ class ScoreFile:
             if str(key) == model_id and isinstance(entry, dict):
                 return entry
         raise ModelNotFound(
-            f"no model {model_id!r} in {self.path}"
+            f"no model {excerpt(model_id)} in {self.path}"
             f"{did_you_mean(model_id, [str(k) for k in models])}"
         )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import UsageError
 from .suggest import did_you_mean
+from .text import excerpt
 
 
 class Component(str, Enum):
@@ -51,12 +52,12 @@ class Usage:
         if isinstance(value, Usage):
             return value
         if not isinstance(value, Mapping):
-            raise UsageError(f"usage: expected a mapping of token counts, got {value!r}")
+            raise UsageError(f"usage: expected a mapping of token counts, got {excerpt(value)}")
         kinds = [c.value for c in Component]
         for key, count in value.items():
             if key not in kinds:
                 raise UsageError(
-                    f"usage: unknown kind of token {key!r} (kinds: {', '.join(kinds)})"
+                    f"usage: unknown kind of token {excerpt(key)} (kinds: {', '.join(kinds)})"
                     f"{did_you_mean(str(key), kinds)}"
                 )
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:

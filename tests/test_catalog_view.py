@@ -124,3 +124,11 @@ def test_invoke_models_answers_the_same_from_the_index(cfg: Path, tmp_path: Path
     unusable = run_cli(*args, cwd=tmp_path, env={"XDG_CACHE_HOME": str(cfg / "acme.yml")})
     assert unusable.returncode == 0 and unusable.stdout == cold.stdout
     assert unusable.stderr.count("modelsync: warning:") == 1
+
+
+def test_a_symlinked_provider_file_is_never_read(cfg: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yml"
+    secret.write_text("provider: zeta\nmodels: {}\n")
+    (cfg / "zeta.yml").symlink_to(secret)
+    with pytest.raises(modelsync.ConfigError, match=r"zeta.yml: is a symlink"):
+        fresh(cfg, tmp_path / "c")

@@ -309,3 +309,13 @@ def test_a_malformed_line_names_its_number_and_nothing_is_written(
         if extra:
             assert json.loads(result.stdout)["ok"] is False
     assert files_snapshot(tmp_path / "cfg") == before
+
+
+def test_a_symlinked_provider_file_is_not_learned_into(annotated: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere.yml"
+    real.write_bytes(annotated.read_bytes())
+    annotated.unlink()
+    annotated.symlink_to(real)
+    with pytest.raises(modelsync.ConfigError, match=r"anthropic.yml: is a symlink"):
+        modelsync.learn_scores(OUTCOMES, config_dir=str(tmp_path / "cfg"))
+    assert "3.21" not in real.read_text()
