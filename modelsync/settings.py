@@ -385,8 +385,11 @@ def resolve(
             values[key] = coerce(key, value, f"argument {key}=")
     base = Path(root) if root is not None else Path.cwd()
     for key in _PATHS:
-        if values.get(key):
-            values[key] = resolve_path(values[key], base)
+        # Defaults too: every relative path in a Settings is relative to the current
+        # directory, so that replace() can tell where it points.
+        value = values.get(key, _default(key))
+        if value:
+            values[key] = resolve_path(value, base)
     source = values.get("source")
     if source and "://" not in source:
         values["source"] = resolve_path(source, base)

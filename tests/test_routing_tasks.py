@@ -117,3 +117,5 @@ def test_settings_keep_a_path_below_the_current_directory(
     assert Path(s.config_path).resolve() == work / "cfg"
     assert Path(s.replace().config_path).resolve() == work / "cfg"
     assert Path(s.replace(cache_ttl=5).config_path).resolve() == work / "cfg"
+    default = resolve(root=tmp_path, environ={})
+    assert Path(default.replace().config_path).resolve() == tmp_path / "config" / "models"
