@@ -61,10 +61,14 @@ class Request:
     include_deprecated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Choice:
     """One candidate, in rank order: the score and estimated cost used, and the reasons
-    it qualified and ranks where it does (``reasons``, built when read)."""
+    it qualified and ranks where it does (``reasons``, built when read).
+
+    Not frozen: ranking a whole catalog builds thousands of these per call, and a frozen
+    dataclass's ``__init__`` costs six times as much.
+    """
 
     provider: str
     model: str
