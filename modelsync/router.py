@@ -141,8 +141,9 @@ def rank(
             continue
         score = score_of(model, complexity)
         is_default = defaults.get(model.provider) == model.id
-        # Sort keys: unknown costs last; ties by the default model, then by name.
-        by_cost = (cost is None, cost or 0)
+        # Sort keys: unknown costs last; ties by the default model, then by name. The
+        # float orders fast; the exact cost after it decides between equal floats.
+        by_cost = (True, 0.0, 0) if cost is None else (False, float(cost), cost)
         tail = (not is_default, model.provider, model.id)
         if score is None:
             groups[Standing.UNSCORED].append(((*by_cost, *tail), model, score, cost, is_default))
