@@ -311,7 +311,11 @@ def parse_catalog(body: bytes, origin: str) -> dict[str, Any]:
 
 
 def newest_update(catalog: Mapping[str, Any]) -> str | None:
-    """The newest ``last_updated`` of any model in a raw catalog (a catalog's date)."""
+    """The newest ``last_updated`` of any model in a raw catalog (a catalog's date).
+
+    Only dates count (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, as the schema requires): a
+    model with another value is skipped by the sync, and must not date the catalog.
+    """
     newest: str | None = None
     for provider in catalog.values():
         if not isinstance(provider, dict) or not isinstance(provider.get("models"), dict):
@@ -319,9 +323,16 @@ def newest_update(catalog: Mapping[str, Any]) -> str | None:
         for model in provider["models"].values():
             if isinstance(model, dict):
                 value = model.get("last_updated")
-                if isinstance(value, str) and (newest is None or value > newest):
+                if (
+                    isinstance(value, str)
+                    and _DATE.fullmatch(value)
+                    and (newest is None or value > newest)
+                ):
                     newest = value
     return newest
+
+
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}){0,2}")
 
 
 def _is_number(value: Any) -> bool:
