@@ -217,7 +217,9 @@ def test_sync_keeps_user_data_validates_and_is_idempotent(
             owned_before = _owned(yaml11(text))
 
             source.write_text(json.dumps(second))
-            report = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+            report = modelsync.sync_to_configs(
+                settings=s, source=str(source), allow_shrink=True, allow_older=True
+            )
             assert report.ok, report.failed
             written = path.read_text()
             by11 = yaml11(written)
@@ -227,7 +229,9 @@ def test_sync_keeps_user_data_validates_and_is_idempotent(
             assert modelsync.validate_configs(settings=s, use_cache=False).ok
 
             before = path.read_bytes()
-            again = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+            again = modelsync.sync_to_configs(
+                settings=s, source=str(source), allow_shrink=True, allow_older=True
+            )
             assert again.changed_files == [] and path.read_bytes() == before
             outputs[variant] = written
         assert outputs["commented"] == COMMENT + outputs["plain"]
@@ -318,14 +322,19 @@ def test_mutated_catalogs_never_break_the_sync(good: dict[str, Any], bad: dict[s
         source = root / "api.json"
         source.write_text(json.dumps(good))
         assert modelsync.sync_to_configs(settings=s, source=str(source)).ok
-        # NaN and Infinity are not JSON, but real-world encoders write them.
+        # NaN and Infinity are not JSON, but real-world encoders write them. A mutated
+        # last_updated may be an older date: the rollback guard is tested on its own.
         source.write_text(json.dumps(bad, allow_nan=True))
-        report = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        report = modelsync.sync_to_configs(
+            settings=s, source=str(source), allow_shrink=True, allow_older=True
+        )
         assert report.ok, report.failed
         assert modelsync.validate_configs(settings=s, use_cache=False).ok
         path = root / "cfg" / "p.yml"
         before = path.read_bytes() if path.exists() else None
-        again = modelsync.sync_to_configs(settings=s, source=str(source), allow_shrink=True)
+        again = modelsync.sync_to_configs(
+            settings=s, source=str(source), allow_shrink=True, allow_older=True
+        )
         assert again.changed_files == []
         assert (path.read_bytes() if path.exists() else None) == before
 
