@@ -26,7 +26,13 @@ from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
 #: Known top-level keys.
 TOP_KEYS = ("provider", *PROVIDER_FIELDS, "default_model", "models")
 #: Known keys of a model entry.
-MODEL_KEYS = (*MODEL_FIELDS, "pinned", "task_complexity_score", "notes")
+MODEL_KEYS = (
+    *MODEL_FIELDS,
+    "pinned",
+    "task_complexity_score",
+    "task_complexity_samples",
+    "notes",
+)
 #: Known keys of ``task_complexity_score``.
 SCORE_KEYS = ("simple", "medium", "complex")
 
@@ -93,11 +99,10 @@ def key_problems(doc: Any, user_keys: Collection[str] = ()) -> list[Problem]:
         if not isinstance(entry, dict):
             continue
         problems.extend(_typos(entry, MODEL_KEYS, ["models", model_id], exempt))
-        score = entry.get("task_complexity_score")
-        if isinstance(score, dict):
-            problems.extend(
-                _typos(score, SCORE_KEYS, ["models", model_id, "task_complexity_score"], exempt)
-            )
+        for key in ("task_complexity_score", "task_complexity_samples"):
+            scores = entry.get(key)
+            if isinstance(scores, dict):
+                problems.extend(_typos(scores, SCORE_KEYS, ["models", model_id, key], exempt))
     return problems
 
 

@@ -200,7 +200,7 @@ def record_scores(
         for c, v in scores.items()
     }
     with _locked(s, dry_run=False) as files:
-        target = ScoreFile.read(provider, _provider_path(files, provider, s))
+        target = ScoreFile.read(provider, _provider_path(files, provider, s), s.user_keys)
         target.current(model, SCORE_KEY)  # the model exists; its scores are a mapping
         _write(target, target.render({model: {SCORE_KEY: values}}))
 
@@ -235,7 +235,7 @@ def learn_scores(
     with _locked(s, dry_run) as files:
         planned = [
             _plan(
-                ScoreFile.read(p, _provider_path(files, p, s, _first(models))),
+                ScoreFile.read(p, _provider_path(files, p, s, _first(models)), s.user_keys),
                 models,
                 prior_weight,
                 report,

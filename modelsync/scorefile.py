@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ class ScoreFile:
     old: bytes
     text: str
     data: dict[str, Any]
+    #: Keys used on purpose (the ``user_keys`` setting), never taken for typos.
+    user_keys: tuple[str, ...] = ()
 
     @classmethod
-    def read(cls, provider: str, path: Path) -> ScoreFile:
+    def read(cls, provider: str, path: Path, user_keys: Sequence[str] = ()) -> ScoreFile:
         from .fsutil import UnsafeFile, read_config
 
         try:
@@ -58,7 +60,7 @@ class ScoreFile:
             raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
         if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
             raise ConfigError(f"{path}: has no models mapping", path=str(path))
-        return cls(provider, path, old, text, data)
+        return cls(provider, path, old, text, data, tuple(user_keys))
 
     def entry(self, model_id: str) -> dict[str, Any]:
         """The plain entry of ``model_id``; :class:`ModelNotFound` naming close ids."""
@@ -127,7 +129,7 @@ class ScoreFile:
     def _check(self, written: Any, new_text: str) -> None:
         from .validate import check_data, locate
 
-        problems = check_data(written, self.provider)
+        problems = check_data(written, self.provider, self.user_keys)
         if problems:
             parts, message = problems[0]
             line, _ = locate(new_text, parts)

@@ -98,9 +98,9 @@ def annotated(tmp_path: Path) -> Path:
     return path
 
 
-def comment_lines(text: str) -> list[tuple[int, str]]:
-    """The comments of a file, in order, each with the column it starts at."""
-    return [(line.index("#"), line[line.index("#") :]) for line in text.splitlines() if "#" in line]
+def comment_lines(text: str) -> list[str]:
+    """The comments of a file, in order."""
+    return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
 
 
 def entry(path: Path, model: str) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def test_learning_writes_both_keys_and_only_them(annotated: Path, tmp_path: Path
     assert added == {
         "    task_complexity_score: {complex: 3.14}",  # opus: (2.5 x 5 + 5 + 4.5) / 7
         "    task_complexity_samples: {complex: 7}",
-        "      simple: 2.17   # set by hand",  # sonnet: (2.0 x 5 + 3) / 6
+        "      simple: 2.17    # set by hand",  # sonnet: (2.0 x 5 + 3) / 6
         "      complex: 3.21",  # sonnet: (3.5 x 5 + 5 + 0) / 7
         "    task_complexity_samples: {complex: 7, simple: 6}",
     }
@@ -319,3 +319,15 @@ def test_a_symlinked_provider_file_is_not_learned_into(annotated: Path, tmp_path
     with pytest.raises(modelsync.ConfigError, match=r"anthropic.yml: is a symlink"):
         modelsync.learn_scores(OUTCOMES, config_dir=str(tmp_path / "cfg"))
     assert "3.21" not in real.read_text()
+
+
+def test_a_typo_in_the_samples_key_is_still_caught(annotated: Path, tmp_path: Path) -> None:
+    text = annotated.read_text().replace(
+        "      complex: 3.5\n", "      complex: 3.5\n    task_complexity_sampels: {complex: 3}\n"
+    )
+    annotated.write_text(text)
+    result = modelsync.validate_configs(config_dir=str(tmp_path / "cfg"), use_cache=False)
+    assert [f.message for f in result.findings] == [
+        "unknown key 'task_complexity_sampels': did you mean 'task_complexity_samples'? (a key "
+        "used on purpose can be listed in the user_keys setting)"
+    ]
