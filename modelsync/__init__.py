@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .live import LiveReport, ProviderCheck, check_live
     from .report import Change, ProviderResult, SyncReport
     from .router import Choice, select
+    from .schedule import LastSync, last_sync, sync_if_needed
     from .settings import Settings, make_settings
     from .usage import Component, Usage
     from .validate import Finding, ValidationResult
@@ -61,6 +62,9 @@ _LAZY = {
     "check_live": "live",
     "LiveReport": "live",
     "ProviderCheck": "live",
+    "sync_if_needed": "schedule",
+    "last_sync": "schedule",
+    "LastSync": "schedule",
     "Model": "catalog",
     "Pricing": "catalog",
     "PriceTier": "catalog",
@@ -99,6 +103,7 @@ __all__ = [
     "CostLine",
     "FetchError",
     "Finding",
+    "LastSync",
     "LiveReport",
     "LockError",
     "Model",
@@ -127,12 +132,14 @@ __all__ = [
     "estimate_cost",
     "fetch_all",
     "get_model",
+    "last_sync",
     "learn_scores",
     "list_models",
     "load_catalog",
     "make_settings",
     "record_scores",
     "select",
+    "sync_if_needed",
     "sync_to_configs",
     "validate_configs",
 ]

@@ -208,12 +208,16 @@ def _clear(s: Settings, only_config_dir: bool) -> list[str]:
     if http_cache:
         removed.append(http_cache)
     if only_config_dir:
+        from .schedule import record_path
+
         own = state_path(s)
+        record_path(s).unlink(missing_ok=True)
         with contextlib.suppress(FileNotFoundError):
             own.unlink()
             removed.append(f"sync state of {s.config_path}")
     else:
         count = remove_files(state_dir(s), ".json")
+        remove_files(state_dir(s), ".last-sync")
         if count:
             removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
     removed.extend(_clear_indexes(s, only_config_dir))

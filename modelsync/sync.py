@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,23 +109,57 @@ def run(
     allow_older: bool = False,
 ) -> SyncReport:
     """Sync the catalog into ``settings.config_dir``; see :func:`modelsync.sync_to_configs`."""
-    writing = not (dry_run or check)
-    config_dir = settings.config_path
-    created = False
+    report = _locked_run(
+        settings,
+        dry_run=dry_run,
+        check=check,
+        allow_shrink=allow_shrink,
+        allow_older=allow_older,
+    )
+    assert report is not None
+    return report
+
+
+def run_unless(settings: Settings, done: Callable[[], bool]) -> SyncReport | None:
+    """Sync, unless ``done()`` says so once the directory lock is held (another process
+    synced while this one waited for it)."""
+    return _locked_run(
+        settings, dry_run=False, check=False, allow_shrink=False, allow_older=False, unless=done
+    )
+
+
+def _prepare(config_dir: Path, writing: bool) -> bool:
+    """Check the config directory; create it for a writing sync. Whether it was created."""
     if config_dir.exists() and not config_dir.is_dir():
         check_directory(config_dir)
-    if writing and not config_dir.exists():
-        try:
-            config_dir.mkdir(parents=True)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise ConfigError(f"{config_dir}: cannot create: {exc.strerror or exc}") from None
-        else:
-            created = True
-            log.info("created the config directory %s", config_dir)
+    if not writing or config_dir.exists():
+        return False
+    try:
+        config_dir.mkdir(parents=True)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise ConfigError(f"{config_dir}: cannot create: {exc.strerror or exc}") from None
+    log.info("created the config directory %s", config_dir)
+    return True
+
+
+def _locked_run(
+    settings: Settings,
+    *,
+    dry_run: bool,
+    check: bool,
+    allow_shrink: bool,
+    allow_older: bool,
+    unless: Callable[[], bool] | None = None,
+) -> SyncReport | None:
+    writing = not (dry_run or check)
+    config_dir = settings.config_path
+    created = _prepare(config_dir, writing)
     lock = directory_lock(config_dir, settings.lock_timeout) if writing else nullcontext()
     with lock:
+        if unless is not None and unless():
+            return None
         if writing:
             remove_stale_temporaries(config_dir)
         try:
@@ -143,6 +177,10 @@ def run(
             if writing:
                 remove_stale_temporaries(config_dir)
             raise
+        if writing:
+            from .schedule import record
+
+            record(settings, report)
     report.created_config_dir = created
     return report
 
