@@ -126,6 +126,7 @@ def validate_configs(
     files: Sequence[str | Path] = (),
     use_cache: bool = True,
     allow_empty: bool = False,
+    strict: bool = False,
     settings: Settings | None = None,
     **overrides: Any,
 ) -> ValidationResult:
@@ -134,7 +135,8 @@ def validate_configs(
     A missing config directory, or one that is not a directory, raises
     :class:`~modelsync.errors.UsageError`; one without provider files raises
     :class:`~modelsync.errors.ConfigError` unless ``allow_empty`` (a check that checked
-    nothing must not pass).
+    nothing must not pass). ``strict``: warnings (a ``default_model`` that is missing,
+    unavailable or deprecated) count as errors.
     """
     from .configdir import check_directory, provider_files
     from .validate import ValidationCache, validate_files
@@ -152,7 +154,7 @@ def validate_configs(
                 "pass --allow-empty if that is intended"
             )
     cache = ValidationCache(s.cache_path, s.user_keys) if use_cache else None
-    return validate_files(paths, cache, s.user_keys)
+    return validate_files(paths, cache, s.user_keys, strict=strict)
 
 
 def list_models(

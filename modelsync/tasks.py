@@ -21,13 +21,14 @@ modelsync's settings, so ``invoke --list`` stays instant and offline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -36,6 +37,9 @@ from invoke.tasks import Task, task
 
 from .errors import ModelsyncError, UsageError
 from .settings import Settings, resolve
+
+if TYPE_CHECKING:
+    from .validate import ValidationResult
 
 #: The command line the tasks were parsed from (set by the ``modelsync`` command;
 #: ``sys.argv`` under ``invoke``).
@@ -264,6 +268,8 @@ def _json_dumps(data: Any) -> str:
         "format": "Output format: text (default) or json.",
         "no-cache": "Re-check every file, ignoring remembered results.",
         "allow-empty": "Pass when the config directory holds no provider file (default: fail).",
+        "strict": "Warnings are errors: a default_model that is missing, unavailable or "
+        "deprecated fails the check (for CI).",
     },
 )
 def validate_task(
@@ -275,6 +281,7 @@ def validate_task(
     format: str = "text",
     no_cache: bool = False,
     allow_empty: bool = False,
+    strict: bool = False,
 ) -> None:
     """Check provider YAML files against the schema (for pre-commit and CI)."""
     _configure_logging(verbose, quiet)
@@ -292,25 +299,35 @@ def validate_task(
         from . import api
 
         result = api.validate_configs(
-            settings=s, files=file or (), use_cache=not no_cache, allow_empty=allow_empty
+            settings=s,
+            files=file or (),
+            use_cache=not no_cache,
+            allow_empty=allow_empty,
+            strict=strict,
         )
     if as_json:
         print(_json_dumps(result.to_json()))
     else:
         for finding in result.findings:
-            print(finding)
+            print(finding if not strict else dataclasses.replace(finding, severity="error"))
         if not quiet:
-            n_files = len(result.files)
-            if result.ok:
-                print(f"{n_files} file{'s' if n_files != 1 else ''} valid")
-            else:
-                bad = len({f.path for f in result.findings})
-                print(
-                    f"{len(result.findings)} error{'s' if len(result.findings) != 1 else ''} "
-                    f"in {bad} of {n_files} file{'s' if n_files != 1 else ''}"
-                )
+            print(_validate_summary(result))
     if not result.ok:
         raise Exit(code=1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _validate_summary(result: ValidationResult) -> str:
+    """``3 files valid``, ``3 files valid, 1 warning``, ``2 errors in 1 of 3 files``."""
+    files = len(result.files)
+    if result.ok:
+        warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
+        return f"{_plural(files, 'file')} valid{warned}"
+    bad = len({f.path for f in result.errors})
+    return f"{_plural(len(result.errors), 'error')} in {bad} of {_plural(files, 'file')}"
 
 
 @_task(

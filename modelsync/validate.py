@@ -35,12 +35,16 @@ class Finding:
     column: int | None
     json_path: str
     message: str
+    #: ``error``, or ``warning``: a problem that ``--strict`` makes an error.
+    severity: str = "error"
 
     def __str__(self) -> str:
         """``path:line:column: json.path: message``, escaped for a terminal."""
         from .text import escape
 
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        if self.severity == "warning":
+            where += ": warning"
         text = (
             f"{where}: {self.json_path}: {self.message}"
             if self.json_path
@@ -52,18 +56,30 @@ class Finding:
 @dataclass
 class ValidationResult:
     files: list[str] = field(default_factory=list)
+    #: Every finding, errors and warnings, in file order.
     findings: list[Finding] = field(default_factory=list)
     cached: int = 0
+    #: Warnings count as errors (``validate --strict``).
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" or self.strict]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning" and not self.strict]
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.errors
 
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "files": self.files,
-            "errors": [asdict(f) for f in self.findings],
+            "errors": [asdict(f) for f in self.errors],
+            "warnings": [asdict(f) for f in self.warnings],
         }
 
 
@@ -112,11 +128,27 @@ def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any
         problems.append(
             (["provider"], f"{excerpt(provider)} does not match the file name ({provider_id}.yml)")
         )
-    models = data.get("models")
-    default = data.get("default_model")
-    if isinstance(default, str) and isinstance(models, dict) and default not in models:
-        problems.append((["default_model"], f"{excerpt(default)} is not a model of this file"))
     return problems
+
+
+def default_model_warnings(data: Any) -> list[tuple[list[Any], str]]:
+    """Where ``default_model`` names a model that cannot serve as one: not in the file,
+    unavailable (left the catalog) or deprecated. Warnings; errors with ``--strict``."""
+    from .text import excerpt
+
+    if not isinstance(data, dict) or not isinstance(data.get("default_model"), str):
+        return []
+    default, models = data["default_model"], data.get("models")
+    entry = models.get(default) if isinstance(models, dict) else None
+    if not isinstance(entry, dict):
+        return [(["default_model"], f"{excerpt(default)} is not a model of this file")]
+    if entry.get("available") is False:
+        why = "has left the catalog (available: false)"
+    elif entry.get("status") == "deprecated":
+        why = "is deprecated"
+    else:
+        return []
+    return [(["default_model"], f"{excerpt(default)} {why}; choose another default model")]
 
 
 class Locator:
@@ -214,16 +246,20 @@ def validate_text(
     except yamlfmt.YamlError as exc:
         return [Finding(path, exc.line, exc.column, "", short(escape(exc.message)))]
     problems = [
-        (p, m, False) for p, m in schema_problems(doc) + semantic_problems(doc, provider_id)
+        (p, m, False, "error")
+        for p, m in schema_problems(doc) + semantic_problems(doc, provider_id)
     ]
-    problems += [(p, m, True) for p, m in key_problems(doc, user_keys) + ambiguous_ids(text, doc)]
+    problems += [
+        (p, m, True, "error") for p, m in key_problems(doc, user_keys) + ambiguous_ids(text, doc)
+    ]
+    problems += [(p, m, False, "warning") for p, m in default_model_warnings(doc)]
     if not problems:
         return []
     locator = Locator(text)
     findings = []
-    for parts, problem, of_key in problems:
+    for parts, problem, of_key, severity in problems:
         line, column = locator.locate(parts, key=of_key)
-        findings.append(Finding(path, line, column, json_path(parts), problem))
+        findings.append(Finding(path, line, column, json_path(parts), problem, severity))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
 
@@ -287,9 +323,12 @@ def validate_files(
     paths: Iterable[Path],
     cache: ValidationCache | None = None,
     user_keys: Collection[str] = (),
+    *,
+    strict: bool = False,
 ) -> ValidationResult:
-    """Validate files; those whose exact content passed before are not re-checked."""
-    result = ValidationResult()
+    """Validate files; those whose exact content passed before (with no warning) are not
+    re-checked."""
+    result = ValidationResult(strict=strict)
     for path in paths:
         shown = str(path)
         result.files.append(shown)

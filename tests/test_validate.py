@@ -76,7 +76,7 @@ def test_a_good_file_passes(tmp_path: Path) -> None:
         (
             "default_model: fast",
             "default_model: slow",
-            "acme.yml:3:16: default_model: 'slow' is not a model of this file",
+            "acme.yml:3:16: warning: default_model: 'slow' is not a model of this file",
         ),
         (
             "pinned: [pricing]",
@@ -185,6 +185,7 @@ def test_cli_output_count_exit_status_and_json(settings: Settings, tmp_path: Pat
         "ok": True,
         "files": ["config/models/acme.yml"],
         "errors": [],
+        "warnings": [],
     }
 
 
