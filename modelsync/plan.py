@@ -236,15 +236,17 @@ class Planner:
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
         """Validate a merged document against the config schema before it is written."""
-        from .validate import locate, schema_problems, semantic_problems
+        from .validate import default_model_warnings, locate, schema_problems, semantic_problems
 
         problems = schema_problems(doc)
         from .keycheck import key_problems
 
-        plan.valid = (
-            not problems
-            and not semantic_problems(doc, provider_id)
-            and not key_problems(doc, self.settings.user_keys)
+        # Remembered as passing only with no warning either, so validate shows the warning.
+        plan.valid = not (
+            problems
+            or semantic_problems(doc, provider_id)
+            or key_problems(doc, self.settings.user_keys)
+            or default_model_warnings(doc)
         )
         if problems:
             parts, message = problems[0]

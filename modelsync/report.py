@@ -9,9 +9,12 @@ import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .wording import group_parts, num, price_line
+
+if TYPE_CHECKING:
+    from .attention import Attention
 
 REPORT_VERSION = 1
 
@@ -90,6 +93,8 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     #: The sync created the config directory.
     created_config_dir: bool = False
+    #: What changed about models the team depends on (see :mod:`modelsync.attention`).
+    attention: list[Attention] = field(default_factory=list)
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -166,6 +171,7 @@ class SyncReport:
                 "pinned_differs": kinds.get("pinned", 0),
                 "skipped": len(self.skipped_models()),
             },
+            "attention": len(self.attention),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -212,6 +218,7 @@ class SyncReport:
                 "newest_update": self.source.newest_update,
             },
             "counts": self.counts(),
+            "attention": [a.to_json() for a in self.attention],
             "providers": [
                 {
                     "id": p.id,
@@ -331,6 +338,11 @@ def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) ->
         if len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more, see --json")
 
+    section(
+        "Needs attention",
+        [f"{a.provider}/{a.model}: {a.detail} [{', '.join(a.depends)}]" for a in report.attention],
+        "31",
+    )
     section("New providers", [f"{p.id} ({n} models)" for p, n in report.new_providers()])
     file_status = {
         CHANGED: "file would be updated" if report.dry_run or report.check else "file updated",

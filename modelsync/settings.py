@@ -63,6 +63,8 @@ class Settings:
     exclude: tuple[str, ...] = ()
     prune: bool = False
     user_keys: tuple[str, ...] = ()
+    watch_keys: tuple[str, ...] = ()
+    price_alert: float = 10.0
     offline: bool = False
     route_thresholds: Mapping[str, float] = field(
         default_factory=lambda: DEFAULT_ROUTE_THRESHOLDS, hash=False
@@ -149,6 +151,7 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "lock_timeout": (0, 86400, True),
     "shrink_threshold": (0, 1, True),
     "live_deadline": (0, 3600, False),
+    "price_alert": (0, 10000, True),
 }
 
 _PATHS = ("config_dir", "cache_dir")

@@ -270,6 +270,9 @@ def _run(
                     plan.record = False
         _save_state(settings, state, fetched, plans, report, complete=not filtered)
         _remember_valid(settings, plans)
+    from .attention import find
+
+    report.attention = find(settings, state, plans)
     for result in report.failed:
         log.error("%s", result.error)
     return report

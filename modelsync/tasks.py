@@ -39,6 +39,7 @@ from .errors import ModelsyncError, UsageError
 from .settings import Settings, resolve
 
 if TYPE_CHECKING:
+    from .report import SyncReport
     from .validate import ValidationResult
 
 #: The command line the tasks were parsed from (set by the ``modelsync`` command;
@@ -103,12 +104,16 @@ def _settings(c: Context, flag_names: dict[str, str] | None = None, **flags: Any
 
 
 @contextmanager
-def _funnel(json_failure: Callable[[str], dict[str, Any]] | None = None) -> Iterator[None]:
+def _funnel(
+    json_failure: Callable[[str], dict[str, Any]] | None = None,
+    text_failure: Callable[[str], str] | None = None,
+) -> Iterator[None]:
     """Expected failures end as one line on stderr and a non-zero exit, never a traceback;
     SIGTERM ends like Ctrl-C (:mod:`modelsync.signals`).
 
     ``json_failure``: with ``--json``, builds the document printed on stdout when the run
-    fails, from the error line, so that a bot parsing stdout always gets one.
+    fails, from the error line, so that a bot parsing stdout always gets one;
+    ``text_failure`` likewise for another format (Markdown).
     """
     from .signals import TERMINATED_EXIT, Terminated, sigterm_as_interrupt
 
@@ -121,6 +126,8 @@ def _funnel(json_failure: Callable[[str], dict[str, Any]] | None = None) -> Iter
         message = escape(str(exc))
         if json_failure is not None:
             print(_json_dumps(json_failure(message)))
+        if text_failure is not None:
+            print(text_failure(message))
         raise Exit(f"modelsync: error: {message}", code=exc.exit_code) from None
     except Terminated:
         raise Exit("modelsync: terminated", code=TERMINATED_EXIT) from None
@@ -186,7 +193,11 @@ _PROVIDER_FLAGS = {"providers": "--provider", "exclude": "--exclude"}
         "dry-run": "Compute everything, write nothing, print a unified diff of each file that "
         "would change.",
         "check": "Write nothing; exit 1 if a sync would change any file, 0 if up to date.",
-        "json": "Print the report as one JSON document on stdout (see docs/report.md).",
+        "json": "Print the report as one JSON document on stdout (same as --format json).",
+        "format": "Report format on stdout: text (default), json (docs/report.md) or markdown "
+        "(a pull request body).",
+        "strict": "With --check: also exit 1 when any model the team depends on needs "
+        "attention, even if no file would change.",
         "prune": "Delete managed models that left the catalog, if they hold no user keys.",
         "allow-shrink": "Apply a catalog that shrank below modelsync.shrink_threshold.",
         "allow-older": "Apply a catalog older than the one the configs were synced from.",
@@ -204,6 +215,8 @@ def sync(
     dry_run: bool = False,
     check: bool = False,
     json: bool = False,
+    format: str = "text",
+    strict: bool = False,
     prune: bool = False,
     allow_shrink: bool = False,
     allow_older: bool = False,
@@ -212,8 +225,14 @@ def sync(
     _configure_logging(verbose, quiet)
     from .report import REPORT_VERSION
 
-    with _funnel((lambda m: {"version": REPORT_VERSION, **_failed(m)}) if json else None):
-        _check_values(["--provider", "--exclude", "--source", "--config-dir"])
+    output = "json" if json else format
+    with _funnel(
+        (lambda m: {"version": REPORT_VERSION, **_failed(m)}) if output == "json" else None,
+        _markdown_failure if output == "markdown" else None,
+    ):
+        if output not in ("text", "json", "markdown"):
+            raise UsageError(f"flag --format: expected text, json or markdown, got {format!r}")
+        _check_values(["--provider", "--exclude", "--source", "--config-dir", "--format"])
         s = _settings(
             c,
             _PROVIDER_FLAGS,
@@ -226,7 +245,7 @@ def sync(
         )
         from . import api, progress
 
-        progress.enable(not (quiet or json))
+        progress.enable(not quiet and output == "text")
         report = api.sync_to_configs(
             settings=s,
             dry_run=dry_run,
@@ -234,16 +253,7 @@ def sync(
             allow_shrink=allow_shrink,
             allow_older=allow_older,
         )
-    if json:
-        print(_json_dumps(report.to_json()))
-    elif not quiet:
-        from .report import render
-
-        if dry_run and not report.refused:  # a refused catalog would change nothing
-            for result in report.providers:
-                if result.diff:
-                    sys.stdout.write(result.diff)
-        sys.stdout.write(render(report, stream=sys.stdout))
+    _print_report(report, output, quiet=quiet, dry_run=dry_run)
     if report.refused:
         raise Exit(f"modelsync: error: catalog not applied: {report.refused}", code=1)
     if report.failed:
@@ -252,6 +262,34 @@ def sync(
         raise Exit(
             f"modelsync: {len(report.changed_files)} file(s) out of date; run a sync", code=1
         )
+    if check and strict and report.attention:
+        raise Exit(
+            f"modelsync: {len(report.attention)} model(s) the team depends on need attention",
+            code=1,
+        )
+
+
+def _print_report(report: SyncReport, output: str, *, quiet: bool, dry_run: bool) -> None:
+    if output == "json":
+        print(_json_dumps(report.to_json()))
+    elif output == "markdown":
+        from .markdown import render_markdown
+
+        sys.stdout.write(render_markdown(report))
+    elif not quiet:
+        from .report import render
+
+        if dry_run and not report.refused:  # a refused catalog would change nothing
+            for result in report.providers:
+                if result.diff:
+                    sys.stdout.write(result.diff)
+        sys.stdout.write(render(report, stream=sys.stdout))
+
+
+def _markdown_failure(message: str) -> str:
+    from .markdown import md
+
+    return f"## Model catalog sync\n\n**Failed:** {md(message)}\n"
 
 
 def _json_dumps(data: Any) -> str:

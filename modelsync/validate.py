@@ -144,7 +144,7 @@ def default_model_warnings(data: Any) -> list[tuple[list[Any], str]]:
         return [(["default_model"], f"{excerpt(default)} is not a model of this file")]
     if entry.get("available") is False:
         why = "has left the catalog (available: false)"
-    elif entry.get("status") == "deprecated":
+    elif entry.get("deprecated") is True:
         why = "is deprecated"
     else:
         return []
