@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .catalog import SOURCE
+from .state import digest
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -117,6 +118,9 @@ def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> 
         default = after_doc.get("default_model")
         known = state.providers.get(provider_id) if state else None
         previous = {(n[0], n[2]): n[4] for n in known.notes if n[1] == "pinned"} if known else {}
+        # Untouched since the last sync: a pinned difference not recorded then is new
+        # upstream (after a hand edit it may be the new pin itself).
+        untouched = known is not None and plan.old is not None and digest(plan.old) == known.file
         for model_id, entry in after.items():
             if not isinstance(entry, dict) or entry.get("source") != SOURCE:
                 continue
@@ -126,8 +130,7 @@ def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> 
             old = before.get(model_id)
             if isinstance(old, dict):
                 items += _compare(provider_id, model_id, old, entry, depends, settings)
-            if known is not None:
-                items += _pinned_moved(provider_id, model_id, pinned, previous, depends)
+            items += _pinned_moved(provider_id, model_id, pinned, previous, untouched, depends)
     return items
 
 
@@ -202,19 +205,23 @@ def _pinned_moved(
     model: str,
     pinned: Iterable[Any],
     previous: Mapping[tuple[str, str | None], Any],
+    untouched: bool,
     depends: tuple[str, ...],
 ) -> list[Attention]:
-    """Pinned fields whose upstream value is not what the last sync saw (the last sync
-    recorded every pinned difference; none recorded means upstream then equalled yours)."""
+    """Pinned fields whose upstream value is not what the last sync saw. The last sync
+    recorded every pinned difference; none recorded for a file nobody edited since means
+    upstream then equalled the pinned value."""
     out = []
     for change in pinned:
         if change.model != model:
             continue
-        seen = previous.get((model, change.field), change.old)
+        key = (model, change.field)
+        if key not in previous and not untouched:
+            continue
+        seen = previous.get(key, change.old)
         if seen != change.new:
-            out.append(
-                Attention(
-                    provider, model, Why.PINNED_MOVED, change.field, seen, change.new, depends
-                )
+            moved = Attention(
+                provider, model, Why.PINNED_MOVED, change.field, seen, change.new, depends
             )
+            out.append(moved)
     return out
