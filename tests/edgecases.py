@@ -88,7 +88,7 @@ class Run:
             report.ok
             and not report.changed_files
             and self.path.read_bytes() == before
-            and not self.findings()
+            and modelsync.validate_configs(settings=self.settings, use_cache=False).ok
         )
 
 
