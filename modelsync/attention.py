@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .catalog import SOURCE
 from .state import digest
+from .vocab import Kind
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -103,13 +104,12 @@ def _short(value: Any) -> str:
 
 def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> list[Attention]:
     """Attention items of every provider whose file this sync changes (or would)."""
-    from .report import ADDED, CHANGED
 
     items: list[Attention] = []
     for provider_id, plan in sorted(plans.items()):
         status = plan.result.status
-        pinned = [c for c in plan.result.changes if c.kind == "pinned"]
-        if status not in (ADDED, CHANGED) and not pinned:
+        pinned = [c for c in plan.result.changes if c.kind == Kind.PINNED]
+        if not status.writes and not pinned:
             continue
         before = _models(plan.old)
         after_doc = _doc(plan.new if plan.new is not None else plan.old)

@@ -31,6 +31,8 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import CatalogError, FetchError
 from .settings import Settings
+from .vocab import Origin
+from .wording import human_age
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,7 @@ class Fetched:
     """A catalog download and where it came from."""
 
     body: bytes
-    #: network, revalidated, cache, stale-cache, bundled or file
-    origin: str
+    origin: Origin
     source: str
     catalog: dict[str, Any] = field(repr=False, default_factory=dict)
     fetched_at: float | None = None
@@ -51,6 +52,9 @@ class Fetched:
     snapshot_date: str | None = None
     #: why the network failed, when a cached response stands in (origin ``stale-cache``)
     failure: str | None = None
+
+    def __post_init__(self) -> None:
+        self.origin = Origin(self.origin)
 
     @property
     def sha256(self) -> str:
@@ -115,16 +119,6 @@ def is_fresh(expires_at: float | None, ttl: float, now: float | None = None) -> 
     return expires_at is not None and now < expires_at <= now + ttl
 
 
-def human_age(seconds: float) -> str:
-    if seconds < 90:
-        return f"{int(seconds)} s"
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
-
-
 def read_file(path: str, settings: Settings) -> Fetched:
     """A catalog from a local path: a file, or a pipe such as ``/dev/stdin``, read within
     ``max_response_bytes`` and ``fetch_deadline``; ``.gz`` is inflated within the limit."""
@@ -134,7 +128,7 @@ def read_file(path: str, settings: Settings) -> Fetched:
     body = read_bounded(path, settings.max_response_bytes, settings.fetch_deadline)
     if path.endswith(".gz"):
         body = _gunzip(body, path, settings.max_response_bytes)
-    return Fetched(body, "file", path, parse_catalog(body, path))
+    return Fetched(body, Origin.FILE, path, parse_catalog(body, path))
 
 
 def _gunzip(body: bytes, origin: str, limit: int) -> bytes:
@@ -197,7 +191,7 @@ def read_bundled() -> Fetched:
     date = bundled_date()
     return Fetched(
         body,
-        "bundled",
+        Origin.BUNDLED,
         f"bundled snapshot {date}",
         parse_catalog(body, str(path)),
         snapshot_date=date,
@@ -250,7 +244,7 @@ def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched
         return _fetch_url(url, settings, offline=offline)
 
 
-def _cached(response: Any, origin: str, url: str) -> Fetched:
+def _cached(response: Any, origin: Origin, url: str) -> Fetched:
     from .catalog import parse_catalog
 
     body = response.content
@@ -271,7 +265,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
         previous = session.cache.get_response(key)
         if previous is not None:
             try:
-                good = _cached(previous, "cache", url)
+                good = _cached(previous, Origin.CACHE, url)
             except CatalogError as exc:
                 log.warning("discarding a cached response that is not a catalog: %s", exc)
                 session.cache.delete(key)
@@ -286,7 +280,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                 fresh = is_fresh(good.expires_at, settings.cache_ttl)
                 if offline or fresh:
                     if not fresh:
-                        good.origin = "stale-cache"
+                        good.origin = Origin.STALE_CACHE
                     return good
         if offline:
             raise FetchError(f"offline, and the HTTP cache {cache_path} holds no catalog for {url}")
@@ -309,7 +303,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
             same = previous is not None and body == good.body
             fetched = Fetched(
                 body,
-                "revalidated" if revalidated else "network",
+                Origin.REVALIDATED if revalidated else Origin.NETWORK,
                 url,
                 good.catalog if same else parse_catalog(body, url),
             )
@@ -335,7 +329,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                     cache_path,
                     human_age(good.age or 0.0),
                 )
-                good.origin = "stale-cache"
+                good.origin = Origin.STALE_CACHE
                 good.failure = str(reason)
                 return good
             session.cache.delete(key)

@@ -12,8 +12,9 @@ import os
 import re
 from collections.abc import Sequence
 
-from .report import FAILED, SKIPPED, Change, SyncReport
+from .report import Change, SyncReport
 from .text import escape
+from .vocab import Kind, Origin, Status
 from .wording import group_parts, num, price_part
 
 #: Characters that start Markdown markup anywhere in a line (links, emphasis, code, tables).
@@ -80,7 +81,10 @@ def render_markdown(report: SyncReport, limit: int = 10) -> str:
         len(report.attention),
     )
     _prices(doc, report)
-    for kind, title in (("context_window", "Context window"), ("max_output_tokens", "Output")):
+    for kind, title in (
+        (Kind.CONTEXT_WINDOW, "Context window"),
+        (Kind.MAX_OUTPUT_TOKENS, "Output"),
+    ):
         changes = report.changes(kind)
         rows = [(_model(c), num(c.old), num(c.new)) for c in changes]
         doc.section(f"{title} limit changes", _table(("model", "old", "new"), rows), len(rows))
@@ -92,7 +96,7 @@ def _header(doc: _Doc, report: SyncReport) -> None:
     counts = report.counts()
     pc, mc = counts["providers"], counts["models"]
     src = report.source
-    where = f"bundled snapshot {src.snapshot_date}" if src.origin == "bundled" else src.source
+    where = f"bundled snapshot {src.snapshot_date}" if src.origin == Origin.BUNDLED else src.source
     verb = "would change" if report.dry_run or report.check else "changed"
     doc.lines += [
         "## Model catalog sync",
@@ -127,26 +131,26 @@ def _lists(doc: _Doc, report: SyncReport) -> None:
         "Providers that left the catalog (file kept)",
         [f"{md(p.id)}: {r} models now unavailable" for p, r, _ in report.left_catalog()],
     )
-    doc.bullets("Newly deprecated", [_model(c) for c in report.changes("deprecated")])
+    doc.bullets("Newly deprecated", [_model(c) for c in report.changes(Kind.DEPRECATED)])
     doc.bullets(
         "Left the catalog (kept as available: false)",
-        [_model(c) for c in report.changes("removed")],
+        [_model(c) for c in report.changes(Kind.REMOVED)],
     )
-    doc.bullets("Pruned", [_model(c) for c in report.changes("pruned")])
-    doc.bullets("Back in the catalog", [_model(c) for c in report.changes("back")])
+    doc.bullets("Pruned", [_model(c) for c in report.changes(Kind.PRUNED)])
+    doc.bullets("Back in the catalog", [_model(c) for c in report.changes(Kind.BACK)])
     doc.bullets(
         "Pinned, upstream differs",
-        [f"{_model(c)}: {md(c.field)}" for c in report.changes("pinned")],
+        [f"{_model(c)}: {md(c.field)}" for c in report.changes(Kind.PINNED)],
     )
     doc.bullets(
         "Hand-written entries shadow catalog models",
-        [_model(c) for c in report.changes("shadowed")],
+        [_model(c) for c in report.changes(Kind.SHADOWED)],
     )
     doc.bullets(
         "Providers skipped for bad upstream data",
-        [f"{md(p.id)}: {md(p.error)}" for p in report.by_status(SKIPPED)],
+        [f"{md(p.id)}: {md(p.error)}" for p in report.by_status(Status.SKIPPED)],
     )
-    doc.bullets("Failed", [md(p.error or p.id) for p in report.by_status(FAILED)])
+    doc.bullets("Failed", [md(p.error or p.id) for p in report.by_status(Status.FAILED)])
     skipped = report.skipped_models()
     doc.bullets(
         "Models skipped for bad upstream data",

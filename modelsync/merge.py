@@ -20,6 +20,7 @@ from typing import Any
 from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
 from .errors import ConfigError
 from .report import Change
+from .vocab import Kind
 
 _MISSING: Any = object()
 
@@ -357,7 +358,7 @@ class Merger:
     def _note(
         self, model_id: str, kind: str, field: str | None = None, old: Any = None, new: Any = None
     ) -> None:
-        self.changes.append(Change(self.provider_id, model_id, kind, field, old, new))
+        self.changes.append(Change(self.provider_id, model_id, Kind(kind), field, old, new))
 
     def _report_field_changes(
         self,

@@ -35,6 +35,7 @@ from .fetch import (
 from .report import SourceInfo
 from .settings import Settings
 from .state import State, file_signature
+from .vocab import Origin
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def obtain(settings: Settings) -> Fetched:
 def record(settings: Settings, fetched: Fetched, newest: str | None) -> dict[str, Any]:
     """What the sync state keeps of the catalog's origin (see :func:`quick_sha`)."""
     common = {"sha256": fetched.sha256, "newest": newest}
-    if fetched.origin == "file":
+    if fetched.origin == Origin.FILE:
         return {
             "kind": "file",
             "path": os.path.realpath(fetched.source),
@@ -122,7 +123,7 @@ def record(settings: Settings, fetched: Fetched, newest: str | None) -> dict[str
             **common,
         }
     _, where = location(settings)
-    if fetched.origin == "bundled":
+    if fetched.origin == Origin.BUNDLED:
         return {
             "kind": "bundled",
             "url": where,
@@ -207,11 +208,11 @@ def recorded_info(settings: Settings, state: State) -> SourceInfo:
     newest = newest if isinstance(newest, str) else None
     if recorded.get("kind") == "bundled":
         date = recorded.get("snapshot_date") or bundled_date()
-        return SourceInfo("bundled", f"bundled snapshot {date}", None, date, sha, newest)
+        return SourceInfo(Origin.BUNDLED, f"bundled snapshot {date}", None, date, sha, newest)
     if kind == "file":
-        return SourceInfo("file", where, None, None, sha, newest)
+        return SourceInfo(Origin.FILE, where, None, None, sha, newest)
     expires_at = recorded.get("expires_at")
     fresh = is_fresh(float(expires_at) if expires_at else None, settings.cache_ttl)
     fetched_at = recorded.get("fetched_at")
     age = max(0.0, time.time() - float(fetched_at)) if fetched_at else None
-    return SourceInfo("cache" if fresh else "stale-cache", where, age, None, sha, newest)
+    return SourceInfo(Origin.CACHE if fresh else Origin.STALE_CACHE, where, age, None, sha, newest)

@@ -25,6 +25,7 @@ from typing import Any
 from . import __version__
 from .report import Change
 from .settings import Settings
+from .vocab import Kind
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +66,25 @@ class ProviderState:
     skipped: dict[str, str] = field(default_factory=dict)
     #: the file is exactly what the canonical writer wrote (no need to check it again)
     canonical: bool = False
-    #: changes of a :data:`~modelsync.report.STANDING` kind: [model, kind, field, old, new]
+    #: standing changes (:attr:`~modelsync.vocab.Kind.standing`): [model, kind, field, old, new]
     notes: list[list[Any]] = field(default_factory=list)
     #: the newest ``last_updated`` of the file's available managed models
     newest: str | None = None
 
     def changes(self, provider_id: str) -> list[Change]:
-        return [Change(provider_id, *note) for note in self.notes]
+        return [Change(provider_id, m, Kind(k), f, old, new) for m, k, f, old, new in self.notes]
 
     @staticmethod
     def notes_of(changes: list[Change]) -> list[list[Any]]:
-        from .report import STANDING
+        return [[c.model, c.kind, c.field, c.old, c.new] for c in changes if c.kind.standing]
 
-        return [[c.model, c.kind, c.field, c.old, c.new] for c in changes if c.kind in STANDING]
+
+def _is_note(note: Any) -> bool:
+    """A standing change as the state keeps it: [model, kind, field, old, new]."""
+    return isinstance(note, list) and len(note) == 5 and note[1] in _STANDING_NAMES
+
+
+_STANDING_NAMES = {k.value for k in Kind if k.standing}
 
 
 @dataclass
@@ -104,7 +111,7 @@ class State:
                 models=int(v.get("models", 0)),
                 skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
                 canonical=v.get("canonical") is True,
-                notes=[list(n)[:5] for n in v.get("notes") or () if len(n) == 5],
+                notes=[list(n)[:5] for n in v.get("notes") or () if _is_note(n)],
                 newest=v.get("newest") if isinstance(v.get("newest"), str) else None,
             )
             for k, v in data["providers"].items()

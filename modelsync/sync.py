@@ -25,7 +25,7 @@ from .configdir import check_directory, provider_files, provider_path
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
 from .fetch import Fetched
 from .fsutil import atomic_write, directory_lock, read_config, remove_stale_temporaries
-from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult, SyncReport
+from .report import FAILED, SKIPPED, UNCHANGED, ProviderResult, SyncReport
 from .settings import Settings
 from .state import ProviderState, State, digest
 from .suggest import did_you_mean
@@ -261,7 +261,7 @@ def _run(
     if writing:
         for plan in plans.values():
             result = plan.result
-            if result.status in (ADDED, CHANGED) and plan.new is not None:
+            if result.status.writes and plan.new is not None:
                 try:
                     atomic_write(Path(result.path), plan.new)
                     log.info("wrote %s", result.path)
@@ -320,9 +320,7 @@ def _remember_valid(settings: Settings, plans: dict[str, Plan]) -> None:
     """Files just written were validated: tell ``invoke validate`` so it need not redo it."""
     from .validate import ValidationCache
 
-    written = [
-        p for p in plans.values() if p.result.status in (ADDED, CHANGED) and p.new and p.valid
-    ]
+    written = [p for p in plans.values() if p.result.status.writes and p.new and p.valid]
     if not written:
         return
     try:
