@@ -16,133 +16,185 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
-    CatalogError,
-    ConfigError,
-    FetchError,
-    LockError,
-    ModelNotFound,
-    ModelsyncError,
-    OutcomeError,
-    PriceMissing,
-    ProviderNotFound,
-    ShrinkError,
-    UsageError,
+    CatalogError as CatalogError,
+)
+from .errors import (
+    ConfigError as ConfigError,
+)
+from .errors import (
+    FetchError as FetchError,
+)
+from .errors import (
+    LockError as LockError,
+)
+from .errors import (
+    ModelNotFound as ModelNotFound,
+)
+from .errors import (
+    ModelsyncError as ModelsyncError,
+)
+from .errors import (
+    OutcomeError as OutcomeError,
+)
+from .errors import (
+    PriceMissing as PriceMissing,
+)
+from .errors import (
+    ProviderNotFound as ProviderNotFound,
+)
+from .errors import (
+    ShrinkError as ShrinkError,
+)
+from .errors import (
+    UsageError as UsageError,
 )
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MODULE
     from .api import (
-        clear_cache,
-        fetch_all,
-        get_model,
-        list_models,
-        sync_to_configs,
-        validate_configs,
+        clear_cache as clear_cache,
     )
-    from .catalog import Model, PriceTier, Pricing
-    from .catalog_view import CatalogView, ProviderView, load_catalog
-    from .cost import Cost, CostLine, estimate_cost
-    from .learn import Outcome, ScoreChange, ScoreReport, learn_scores, record_scores
-    from .live import LiveReport, ProviderCheck, check_live
-    from .report import Change, ProviderResult, SyncReport
-    from .router import Choice, select
-    from .schedule import LastSync, last_sync, sync_if_needed
-    from .settings import Settings, make_settings
-    from .usage import Component, Usage
-    from .validate import Finding, ValidationResult
+    from .api import (
+        fetch_all as fetch_all,
+    )
+    from .api import (
+        get_model as get_model,
+    )
+    from .api import (
+        list_models as list_models,
+    )
+    from .api import (
+        sync_to_configs as sync_to_configs,
+    )
+    from .api import (
+        validate_configs as validate_configs,
+    )
+    from .catalog import (
+        Model as Model,
+    )
+    from .catalog import (
+        PriceTier as PriceTier,
+    )
+    from .catalog import (
+        Pricing as Pricing,
+    )
+    from .catalog_view import (
+        CatalogView as CatalogView,
+    )
+    from .catalog_view import (
+        ProviderView as ProviderView,
+    )
+    from .catalog_view import (
+        load_catalog as load_catalog,
+    )
+    from .cost import (
+        Cost as Cost,
+    )
+    from .cost import (
+        CostLine as CostLine,
+    )
+    from .cost import (
+        estimate_cost as estimate_cost,
+    )
+    from .learn import (
+        Outcome as Outcome,
+    )
+    from .learn import (
+        ScoreChange as ScoreChange,
+    )
+    from .learn import (
+        ScoreReport as ScoreReport,
+    )
+    from .learn import (
+        learn_scores as learn_scores,
+    )
+    from .learn import (
+        record_scores as record_scores,
+    )
+    from .live import (
+        LiveReport as LiveReport,
+    )
+    from .live import (
+        ProviderCheck as ProviderCheck,
+    )
+    from .live import (
+        check_live as check_live,
+    )
+    from .report import (
+        Change as Change,
+    )
+    from .report import (
+        ProviderResult as ProviderResult,
+    )
+    from .report import (
+        SyncReport as SyncReport,
+    )
+    from .router import (
+        Choice as Choice,
+    )
+    from .router import (
+        select as select,
+    )
+    from .schedule import (
+        LastSync as LastSync,
+    )
+    from .schedule import (
+        last_sync as last_sync,
+    )
+    from .schedule import (
+        sync_if_needed as sync_if_needed,
+    )
+    from .settings import (
+        Settings as Settings,
+    )
+    from .settings import (
+        make_settings as make_settings,
+    )
+    from .usage import (
+        Component as Component,
+    )
+    from .usage import (
+        Usage as Usage,
+    )
+    from .validate import (
+        Finding as Finding,
+    )
+    from .validate import (
+        ValidationResult as ValidationResult,
+    )
 
-_LAZY = {
-    "fetch_all": "api",
-    "get_model": "api",
-    "sync_to_configs": "api",
-    "validate_configs": "api",
-    "list_models": "api",
-    "clear_cache": "api",
-    "check_live": "live",
-    "LiveReport": "live",
-    "ProviderCheck": "live",
-    "sync_if_needed": "schedule",
-    "last_sync": "schedule",
-    "LastSync": "schedule",
-    "Model": "catalog",
-    "Pricing": "catalog",
-    "PriceTier": "catalog",
-    "load_catalog": "catalog_view",
-    "CatalogView": "catalog_view",
-    "ProviderView": "catalog_view",
-    "estimate_cost": "cost",
-    "Component": "usage",
-    "Cost": "cost",
-    "CostLine": "cost",
-    "Usage": "usage",
-    "select": "router",
-    "Choice": "router",
-    "record_scores": "learn",
-    "learn_scores": "learn",
-    "Outcome": "learn",
-    "ScoreChange": "learn",
-    "ScoreReport": "learn",
-    "Change": "report",
-    "SyncReport": "report",
-    "ProviderResult": "report",
-    "Settings": "settings",
-    "make_settings": "settings",
-    "Finding": "validate",
-    "ValidationResult": "validate",
+#: The public names imported on first use, by module: the one list of modelsync's public
+#: API (the ``TYPE_CHECKING`` imports above mirror it for type checkers, and a test keeps
+#: the two equal).
+_LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "api": (
+        "clear_cache",
+        "fetch_all",
+        "get_model",
+        "list_models",
+        "sync_to_configs",
+        "validate_configs",
+    ),
+    "catalog": ("Model", "PriceTier", "Pricing"),
+    "catalog_view": ("CatalogView", "ProviderView", "load_catalog"),
+    "cost": ("Cost", "CostLine", "estimate_cost"),
+    "learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
+    "live": ("LiveReport", "ProviderCheck", "check_live"),
+    "report": ("Change", "ProviderResult", "SyncReport"),
+    "router": ("Choice", "select"),
+    "schedule": ("LastSync", "last_sync", "sync_if_needed"),
+    "settings": ("Settings", "make_settings"),
+    "usage": ("Component", "Usage"),
+    "validate": ("Finding", "ValidationResult"),
 }
-
-__all__ = [
-    "CatalogError",
-    "CatalogView",
-    "Change",
-    "Choice",
-    "Component",
-    "ConfigError",
-    "Cost",
-    "CostLine",
-    "FetchError",
-    "Finding",
-    "LastSync",
-    "LiveReport",
-    "LockError",
-    "Model",
-    "ModelNotFound",
-    "ModelsyncError",
-    "Outcome",
-    "OutcomeError",
-    "PriceMissing",
-    "PriceTier",
-    "Pricing",
-    "ProviderCheck",
-    "ProviderNotFound",
-    "ProviderResult",
-    "ProviderView",
-    "ScoreChange",
-    "ScoreReport",
-    "Settings",
-    "ShrinkError",
-    "SyncReport",
-    "Usage",
-    "UsageError",
-    "ValidationResult",
-    "__version__",
-    "check_live",
-    "clear_cache",
-    "estimate_cost",
-    "fetch_all",
-    "get_model",
-    "last_sync",
-    "learn_scores",
-    "list_models",
-    "load_catalog",
-    "make_settings",
-    "record_scores",
-    "select",
-    "sync_if_needed",
-    "sync_to_configs",
-    "validate_configs",
+_LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
+_ERRORS = [
+    name
+    for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, Exception)
 ]
+__all__ = sorted([*_ERRORS, *_LAZY, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
