@@ -135,13 +135,13 @@ def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> 
 
 
 def _doc(data: bytes | None) -> dict[str, Any]:
-    from . import yamlfmt
+    from . import yamlio
 
     if data is None:
         return {}
     try:
-        doc = yamlfmt.load(data)
-    except yamlfmt.YamlError:
+        doc = yamlio.load(data)
+    except yamlio.YamlError:
         return {}
     return doc if isinstance(doc, dict) else {}
 

@@ -227,7 +227,7 @@ class Model:
 
     @classmethod
     def from_config(cls, provider: str, model_id: str, entry: Mapping[str, Any]) -> Model:
-        """A model from a config entry (read with :func:`modelsync.yamlfmt.load`)."""
+        """A model from a config entry (read with :func:`modelsync.yamlio.load`)."""
 
         def get(key: str, kind: type | tuple[type, ...]) -> Any:
             value = entry.get(key)

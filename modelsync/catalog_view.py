@@ -216,11 +216,11 @@ def _from_entry(provider_id: str, path: Path, entry: dict[str, Any]) -> Provider
 
 def _parse(provider_id: str, path: Path, content: bytes) -> tuple[ProviderView, Any]:
     """Parse one file; its view and its index rows (``None`` if JSON cannot carry them)."""
-    from . import yamlfmt
+    from . import yamlio
 
     try:
-        doc = yamlfmt.load(content)
-    except yamlfmt.YamlError as exc:
+        doc = yamlio.load(content)
+    except yamlio.YamlError as exc:
         raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
     entries = doc.get("models") if isinstance(doc, dict) else None
     models = [

@@ -1,10 +1,9 @@
 """The ownership-aware merge of a provider's catalog data into its config document.
 
-One algorithm, two document types: plain ``dict``/``list`` data (for files in the
-canonical layout, written back with :func:`modelsync.yamlfmt.dump`) and ruamel's
-``CommentedMap``/``CommentedSeq`` (for files a person has formatted or commented,
-written back with :class:`modelsync.yamlfmt.RoundTrip`). An :class:`Editor` hides the
-difference: how to make a node, insert a key at a position, delete a key.
+One algorithm, two document types: plain data (a file in the canonical layout) and
+ruamel's round-trip tree (a file a person has formatted or commented). An
+:class:`~modelsync.yamlio.edit.Editor` hides the difference: how to make a node, insert
+a key at a position, delete a key.
 
 Ownership (``docs/format.md``): in a managed entry (``source: models.dev``) the sync owns
 the fields of :data:`~modelsync.catalog.MODEL_FIELDS` except those listed in ``pinned``;
@@ -14,145 +13,17 @@ that is not in the catalog (beyond marking its managed models unavailable) is th
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, MutableMapping, MutableSequence, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
 from .errors import ConfigError
 from .report import Change
 from .vocab import Kind
+from .yamlio.edit import Editor
+from .yamlio.meaning import plain
 
 _MISSING: Any = object()
-
-
-# --- editors ---------------------------------------------------------------------------
-
-
-class Editor:
-    """Edits plain data; :class:`RuamelEditor` overrides what comments need."""
-
-    def node(self, value: Any, block_value: bool = True) -> Any:
-        return value
-
-    def mapping(self) -> MutableMapping[Any, Any]:
-        return {}
-
-    def insert(
-        self,
-        mapping: MutableMapping[Any, Any],
-        index: int,
-        key: Any,
-        value: Any,
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        if index >= len(mapping):
-            mapping[key] = value
-            return
-        items = list(mapping.items())
-        items.insert(index, (key, value))
-        mapping.clear()
-        mapping.update(items)
-
-    def insert_many(
-        self,
-        mapping: MutableMapping[Any, Any],
-        placed: Sequence[tuple[int, Any, Any]],
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        """Insert ``(index, key, value)`` items; indexes refer to the mapping as it was."""
-        if not placed:
-            return
-        items = list(mapping.items())
-        out: list[tuple[Any, Any]] = []
-        pending = sorted(placed, key=lambda p: p[0])
-        j = 0
-        for i, item in enumerate(items):
-            while j < len(pending) and pending[j][0] <= i:
-                out.append((pending[j][1], pending[j][2]))
-                j += 1
-            out.append(item)
-        out.extend((key, value) for _, key, value in pending[j:])
-        mapping.clear()
-        mapping.update(out)
-
-    def delete(
-        self,
-        mapping: MutableMapping[Any, Any],
-        key: Any,
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        del mapping[key]
-
-    def set_items(
-        self,
-        seq: MutableSequence[Any],
-        items: list[Any],
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        seq[:] = [self.node(item) for item in items]
-
-
-class RuamelEditor(Editor):
-    """Edits ruamel round-trip nodes and keeps comments next to what they describe
-    (see :mod:`modelsync.rtcomments`)."""
-
-    def __init__(self) -> None:
-        from .yamlfmt import RoundTrip
-
-        self._node = RoundTrip.node
-
-    def node(self, value: Any, block_value: bool = True) -> Any:
-        return self._node(value, block_value)
-
-    def mapping(self) -> MutableMapping[Any, Any]:
-        from ruamel.yaml.comments import CommentedMap
-
-        return CommentedMap()
-
-    def insert(
-        self,
-        mapping: MutableMapping[Any, Any],
-        index: int,
-        key: Any,
-        value: Any,
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        from .rtcomments import insert
-
-        insert(mapping, index, key, value, parent)
-
-    def insert_many(
-        self,
-        mapping: MutableMapping[Any, Any],
-        placed: Sequence[tuple[int, Any, Any]],
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        # Insert from the end so that earlier indexes stay valid. Items with equal indexes
-        # go in reverse too (each lands before the one inserted just before it), so that
-        # they end up in the given order. (sorted(..., reverse=True) would keep equal
-        # items in their given order: it is stable.)
-        for index, key, value in reversed(sorted(placed, key=lambda p: p[0])):
-            self.insert(mapping, index, key, value, parent)
-
-    def delete(
-        self,
-        mapping: MutableMapping[Any, Any],
-        key: Any,
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        from .rtcomments import delete
-
-        delete(mapping, key, parent)
-
-    def set_items(
-        self,
-        seq: MutableSequence[Any],
-        items: list[Any],
-        parent: tuple[MutableMapping[Any, Any], Any] | None = None,
-    ) -> None:
-        from .rtcomments import set_items
-
-        set_items(seq, items, lambda item: self.node(item, block_value=False), parent)
 
 
 # --- merge -----------------------------------------------------------------------------
@@ -168,7 +39,7 @@ class MergeError(ConfigError):
 
 
 def merged(entry: Mapping[Any, Any]) -> bool:
-    """Whether a mapping has a ``<<`` merge key (in ruamel's or :func:`yamlfmt.load`'s data)."""
+    """Whether a mapping has a ``<<`` merge key (in ruamel's or :func:`yamlio.load`'s data)."""
     return bool(getattr(entry, "merge", None)) or getattr(entry, "own_keys", None) is not None
 
 
@@ -176,7 +47,7 @@ def own_keys(entry: Mapping[Any, Any]) -> Collection[Any]:
     """The keys written in a mapping itself, not brought in by a ``<<`` merge key."""
     if getattr(entry, "merge", None):  # ruamel's CommentedMap
         return frozenset(getattr(entry, "_ok", ()))
-    own = getattr(entry, "own_keys", None)  # yamlfmt.MergedDict
+    own = getattr(entry, "own_keys", None)  # yamlio.MergedDict
     return own if own is not None else entry.keys()
 
 
@@ -226,23 +97,6 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=False))
     return a is None and b is None
-
-
-def plain(value: Any) -> Any:
-    """A ruamel value as plain data (for reports and comparisons)."""
-    if isinstance(value, Mapping):
-        return {str(k) if isinstance(k, str) else k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 class Merger:

@@ -5,7 +5,7 @@ planned. Per provider the work is, cheapest first:
 
 1. *fingerprints match* (:mod:`modelsync.state`): the upstream data and the file are as
    the last sync left them: nothing to do, the file is not even parsed;
-2. *canonical file*: the file is exactly what :func:`modelsync.yamlfmt.dump` writes for
+2. *canonical file*: the file is exactly what :func:`modelsync.yamlio.dump` writes for
    its own data (no comments, no hand formatting): merge on plain data, write with the
    fast writer;
 3. *hand-formatted file*: round trip through ruamel so comments and formatting survive.
@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import yamlfmt
+from . import yamlio
 from .catalog import BadData, Provider, provider_from_upstream
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
-from .merge import Editor, Merger, RuamelEditor, is_managed, managed_available
+from .merge import Merger, is_managed, managed_available
 from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
 from .state import State, digest, upstream_digest
+from .yamlio.edit import Editor, RuamelEditor
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,12 @@ class Planner:
         self.state = state
         self.config_dir = settings.config_path
         self.want_diff = want_diff
-        self._rt: yamlfmt.RoundTrip | None = None
+        self._rt: yamlio.RoundTrip | None = None
 
     @property
-    def rt(self) -> yamlfmt.RoundTrip:
+    def rt(self) -> yamlio.RoundTrip:
         if self._rt is None:
-            self._rt = yamlfmt.RoundTrip()
+            self._rt = yamlio.RoundTrip()
         return self._rt
 
     def plan(self, provider_id: str, raw: Any | None, path: Path) -> Plan:
@@ -122,7 +123,7 @@ class Planner:
                 line, _ = locate(plan.old.decode("utf-8", "replace"), parts)
             where = f"{shown}:{line}" if line else shown
             return self._fail(plan, f"{where}: {exc}")
-        except yamlfmt.YamlError as exc:
+        except yamlio.YamlError as exc:
             return self._fail(plan, f"{exc.where(shown)}: {exc.message}")
         if plan.new is not None and plan.new != plan.old:
             result.status = ADDED if plan.old is None else CHANGED
@@ -157,8 +158,8 @@ class Planner:
             plan.newest_after = newest_available(doc)
             self._check_output(plan, doc, provider_id)
             return
-        text = yamlfmt.decode(plan.old)
-        data = yamlfmt.load(text)
+        text = yamlio.decode(plan.old)
+        data = yamlio.load(text)
         # A canonical file checked out with CRLF line endings is still canonical.
         crlf = "\r\n" in text
         lf_text = text.replace("\r\n", "\n") if crlf else text
@@ -174,8 +175,8 @@ class Planner:
         self._check_keys(data, text)
         canonical = known_canonical and not crlf
         if not canonical:
-            with suppress(yamlfmt.Unrepresentable):
-                canonical = yamlfmt.dump(data) == lf_text
+            with suppress(yamlio.Unrepresentable):
+                canonical = yamlio.dump(data) == lf_text
         log.debug(
             "%s: %s",
             provider_id,
@@ -197,7 +198,7 @@ class Planner:
                 self._check_output(plan, data, provider_id)
             return
         document = self.rt.load(text)
-        from .anchors import unshare
+        from .yamlio.anchors import unshare
 
         shared = unshare(document.data)
         merger = Merger(RuamelEditor(), provider_id, prune=prune)
@@ -209,7 +210,7 @@ class Planner:
             plan.models_after = plan.models_before
             plan.newest_after = plan.newest_before
             return
-        written = yamlfmt.load(out)
+        written = yamlio.load(out)
         _check_kept(data, written, text)
         plan.models_after = managed_available(written)
         plan.newest_after = newest_available(written)
@@ -263,11 +264,11 @@ class Planner:
             )
 
 
-def _render(doc: Any, rt: yamlfmt.RoundTrip) -> tuple[bytes, bool]:
+def _render(doc: Any, rt: yamlio.RoundTrip) -> tuple[bytes, bool]:
     """The document's bytes, and whether the canonical writer produced them."""
     try:
-        return yamlfmt.dump(doc).encode("utf-8"), True
-    except yamlfmt.Unrepresentable:
+        return yamlio.dump(doc).encode("utf-8"), True
+    except yamlio.Unrepresentable:
         return rt.dump_plain(doc).encode("utf-8"), False
 
 
@@ -277,8 +278,8 @@ def _check_kept(before: dict[str, Any], after: Any, text: str) -> None:
     included). ``text`` is the file as it was, to name the line of a value that would
     change."""
     from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
-    from .meaning import same
     from .merge import own_keys
+    from .yamlio.meaning import same
 
     def fail(parts: list[Any]) -> None:
         from .validate import locate
@@ -357,6 +358,6 @@ def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
     if known is not None and known.file == digest(content):
         return known.models
     try:
-        return managed_available(yamlfmt.load(content))
-    except yamlfmt.YamlError:
+        return managed_available(yamlio.load(content))
+    except yamlio.YamlError:
         return 0

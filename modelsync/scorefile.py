@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlfmt
+from . import yamlio
 from .errors import ConfigError, ModelNotFound
 from .suggest import did_you_mean
 from .text import excerpt
@@ -54,9 +54,9 @@ class ScoreFile:
                 f"{path}: cannot read: {exc.strerror or exc}", path=str(path)
             ) from None
         try:
-            text = yamlfmt.decode(old)
-            data = yamlfmt.load(text)
-        except yamlfmt.YamlError as exc:
+            text = yamlio.decode(old)
+            data = yamlio.load(text)
+        except yamlio.YamlError as exc:
             raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
         if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
             raise ConfigError(f"{path}: has no models mapping", path=str(path))
@@ -100,10 +100,10 @@ class ScoreFile:
             _apply_plain(_entry_of(expected["models"], model_id), keys)
         canonical = False
         if "\r\n" not in self.text:
-            with contextlib.suppress(yamlfmt.Unrepresentable):
-                canonical = yamlfmt.dump(self.data) == self.text
-        new_text = yamlfmt.dump(expected) if canonical else self._round_trip(edits)
-        written = yamlfmt.load(new_text)
+            with contextlib.suppress(yamlio.Unrepresentable):
+                canonical = yamlio.dump(self.data) == self.text
+        new_text = yamlio.dump(expected) if canonical else self._round_trip(edits)
+        written = yamlio.load(new_text)
         if written != expected:
             raise ConfigError(
                 f"{self.path}: internal error: writing the scores would change more than "
@@ -114,9 +114,9 @@ class ScoreFile:
         return new_text.encode("utf-8")
 
     def _round_trip(self, edits: Edits) -> str:
-        from .merge import RuamelEditor
+        from .yamlio.edit import RuamelEditor
 
-        rt = yamlfmt.RoundTrip()
+        rt = yamlio.RoundTrip()
         document = rt.load(self.text)
         editor = RuamelEditor()
         for model_id, keys in edits.items():

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, yamlfmt
+from . import __version__, yamlio
 from .fsutil import UnsafeFile, read_config
 from .schemas import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
 from .state import digest
@@ -220,8 +220,8 @@ def _names(key_node: Any, part: Any) -> bool:
     if key_node.style:
         return False
     try:
-        value = yamlfmt.load(key_node.value)
-    except yamlfmt.YamlError:
+        value = yamlio.load(key_node.value)
+    except yamlio.YamlError:
         return False
     return type(value) is type(part) and bool(value == part)
 
@@ -241,9 +241,9 @@ def validate_text(
     from .text import escape
 
     try:
-        text = yamlfmt.decode(data)
-        doc = yamlfmt.load(text)
-    except yamlfmt.YamlError as exc:
+        text = yamlio.decode(data)
+        doc = yamlio.load(text)
+    except yamlio.YamlError as exc:
         return [Finding(path, exc.line, exc.column, "", short(escape(exc.message)))]
     problems = [
         (p, m, False, "error")

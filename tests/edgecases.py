@@ -13,7 +13,7 @@ from typing import Any
 
 import modelsync
 from modelsync.settings import Settings, make_settings
-from modelsync.yamlfmt import quote
+from modelsync.yamlio import quote
 
 HEAD = "provider: p\nname: P\nenv: [P_KEY]\ndoc: https://p.example\n"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import modelsync
-from modelsync import yamlfmt
+from modelsync import yamlio
 from modelsync.catalog import MODEL_FIELDS
 from modelsync.fsutil import directory_lock
 from modelsync.learn import learned
@@ -104,7 +104,7 @@ def comment_lines(text: str) -> list[str]:
 
 
 def entry(path: Path, model: str) -> dict[str, Any]:
-    doc = yamlfmt.load(path.read_bytes())
+    doc = yamlio.load(path.read_bytes())
     value: dict[str, Any] = doc["models"][model]
     return value
 
@@ -139,11 +139,11 @@ def test_learning_writes_both_keys_and_only_them(annotated: Path, tmp_path: Path
 def test_a_sync_after_learning_keeps_every_learned_value(annotated: Path, tmp_path: Path) -> None:
     modelsync.learn_scores(OUTCOMES, config_dir=str(tmp_path / "cfg"))
     learned_text = annotated.read_text()
-    learned_doc = yamlfmt.load(learned_text)
+    learned_doc = yamlio.load(learned_text)
     report = sync(tmp_path, NEW)
     assert str(annotated) in report.changed_files, "the drift changed claude-opus-4-6"
     text = annotated.read_text()
-    doc = yamlfmt.load(text)
+    doc = yamlio.load(text)
     opus = doc["models"]["claude-opus-4-6"]
     assert opus["pricing"]["modes"]["fast"]["input"] == 30.0, "the sync did its work"
     for model, old in learned_doc["models"].items():
@@ -161,11 +161,11 @@ def test_learning_after_a_sync_never_touches_a_synced_field(tmp_path: Path) -> N
     sync(tmp_path, NEW)
     path = tmp_path / "cfg" / "anthropic.yml"
     before_text = path.read_text()
-    before = yamlfmt.load(before_text)
+    before = yamlio.load(before_text)
     modelsync.learn_scores(OUTCOMES, config_dir=str(tmp_path / "cfg"))
     after_text = path.read_text()
-    after = yamlfmt.load(after_text)
-    assert after_text == yamlfmt.dump(after), "a canonical file stays canonical"
+    after = yamlio.load(after_text)
+    assert after_text == yamlio.dump(after), "a canonical file stays canonical"
     for model_id, old in before["models"].items():
         new = after["models"][model_id]
         assert {k: new[k] for k in MODEL_FIELDS if k in new} == {

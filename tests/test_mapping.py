@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelsync import yamlfmt
+from modelsync import yamlio
 from modelsync.catalog import provider_from_upstream
 
 from .conftest import catalog, sliced, yaml11
@@ -70,7 +70,7 @@ def test_the_request_that_turns_a_mode_on_is_synced_as_given(tmp_path: Path) -> 
 
 
 def test_both_writers_write_the_new_fields_alike() -> None:
-    rt = yamlfmt.RoundTrip()
+    rt = yamlio.RoundTrip()
     data = sliced("2026-05-21", ["anthropic", "azure", "zenmux", "aihubmix"])
     seen: set[str] = set()
     for provider_id, raw in data.items():
@@ -85,10 +85,10 @@ def test_both_writers_write_the_new_fields_alike() -> None:
             **provider.fields,
             "models": {m: provider.models[m].to_config() for m in sorted(provider.models)},
         }
-        text = yamlfmt.dump(doc)
+        text = yamlio.dump(doc)
         assert rt.dump_plain(doc) == text, provider_id
         assert rt.load(text).dump() == text, provider_id
-        assert yaml11(text) == doc and yamlfmt.load(text) == doc
+        assert yaml11(text) == doc and yamlio.load(text) == doc
         seen.update(
             k
             for line in text.splitlines()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import modelsync
-from modelsync import yamlfmt
+from modelsync import yamlio
 from modelsync.catalog import MODEL_FIELDS
 from modelsync.settings import make_settings
 
@@ -205,12 +205,12 @@ def test_sync_keeps_user_data_validates_and_is_idempotent(
             report = modelsync.sync_to_configs(settings=s, source=str(source))
             assert report.ok, report.failed
             path = root / variant / "p.yml"
-            doc = yamlfmt.load(path.read_bytes())
+            doc = yamlio.load(path.read_bytes())
             _apply(doc, edits)
             try:
-                text = yamlfmt.dump(doc)
-            except yamlfmt.Unrepresentable:  # not canonical: let ruamel write the file
-                text = yamlfmt.RoundTrip().dump_plain(doc)
+                text = yamlio.dump(doc)
+            except yamlio.Unrepresentable:  # not canonical: let ruamel write the file
+                text = yamlio.RoundTrip().dump_plain(doc)
             if variant == "commented":
                 text = COMMENT + text
             path.write_text(text)
@@ -247,13 +247,13 @@ def _owned_is_superset(after: dict[str, Any], before: dict[str, Any]) -> bool:
 @given(st.dictionaries(user_keys, values, max_size=4))
 def test_canonical_writer_is_read_back_exactly_by_both_yaml_versions(doc: dict[str, Any]) -> None:
     try:
-        text = yamlfmt.dump(doc)
-    except yamlfmt.Unrepresentable:
+        text = yamlio.dump(doc)
+    except yamlio.Unrepresentable:
         return
     assert _same(yaml11(text) or {}, doc)
     assert _same(ruamel12.load(text) or {}, doc)
-    assert _same(yamlfmt.load(text) or {}, doc)
-    rt = yamlfmt.RoundTrip()
+    assert _same(yamlio.load(text) or {}, doc)
+    rt = yamlio.RoundTrip()
     assert rt.dump_plain(doc) == text, "canonical writer and ruamel disagree"
 
 
@@ -263,7 +263,7 @@ def test_a_model_id_the_writer_leaves_plain_is_never_ambiguous(model_id: str) ->
     """What the sync writes as a plain key, its key check never refuses."""
     from modelsync.keycheck import other_reading
 
-    if yamlfmt.scalar_style(model_id) == "plain":
+    if yamlio.scalar_style(model_id) == "plain":
         assert other_reading(model_id) is None
 
 
@@ -372,9 +372,9 @@ def _hand_write(
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-    from modelsync.rtyaml import single_quotable
+    from modelsync.yamlio.components import single_quotable
 
-    rt = yamlfmt.RoundTrip()
+    rt = yamlio.RoundTrip()
     document = rt.load(text)
     models = document.data["models"]
     ids = list(models)
@@ -386,7 +386,7 @@ def _hand_write(
         last["pricing"] = first["pricing"]
     if how["user_alias"]:
         last["list_price"] = first["pricing"]
-        kept[(ids[-1], "list_price")] = yamlfmt.load(text)["models"][ids[0]]["pricing"]
+        kept[(ids[-1], "list_price")] = yamlio.load(text)["models"][ids[0]]["pricing"]
     if how["merge"]:
         first.yaml_set_anchor("base", always_dump=True)
     if how["block_list"]:
@@ -405,7 +405,7 @@ def _hand_write(
         document.data.insert(len(document.data) - 1, "default_model", ids[-1])
     if how["indent4"]:
         document.layout = dataclasses.replace(
-            document.layout, indent=yamlfmt.Indent(4, 4, 0, scalar_dash=2)
+            document.layout, indent=yamlio.Indent(4, 4, 0, scalar_dash=2)
         )
     text = document.dump()
     pad = "    " if how["indent4"] else "  "
@@ -429,7 +429,7 @@ def _hand_write(
     if how["markers"]:
         text = "---\n" + text + "...\n# after the end marker\n"
     if "notes" in last:  # as the file reads (a plain Yes is true to YAML 1.1 readers)
-        kept[(ids[-1], "notes")] = yamlfmt.load(text)["models"][ids[-1]]["notes"]
+        kept[(ids[-1], "notes")] = yamlio.load(text)["models"][ids[-1]]["notes"]
     ours = set(extra.splitlines())
     inside = (
         {f"{dash}# router needs these two:", f"{dash}- system_messages  # since v2"}
@@ -461,7 +461,7 @@ def test_hand_written_constructs_survive_syncs(
     indentation, quoted values, --prune: no user line lost, no model changed through
     another, the output validates, and a second sync is a no-op."""
     from modelsync.catalog import provider_from_upstream
-    from modelsync.meaning import same
+    from modelsync.yamlio.meaning import same
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -488,7 +488,7 @@ def test_hand_written_constructs_survive_syncs(
                 continue
             assert line in lines[position + 1 :], f"user line lost or moved: {line!r}"
             position = lines.index(line, position + 1)
-        doc = yamlfmt.load(written)
+        doc = yamlio.load(written)
         upstream = provider_from_upstream("p", second["p"]).models
         for model_id, entry in doc["models"].items():
             if model_id in upstream and entry.get("source") == "models.dev":
@@ -502,7 +502,7 @@ def test_hand_written_constructs_survive_syncs(
         if how["default"]:
             assert doc["default_model"] in doc["models"]
         if how["indent4"]:
-            now, was = yamlfmt.guess_indent(written), yamlfmt.guess_indent(text)
+            now, was = yamlio.guess_indent(written), yamlio.guess_indent(text)
             assert now.mapping == was.mapping
             if any(ln.lstrip().startswith("- ") for ln in lines):  # still a block list
                 assert now == was

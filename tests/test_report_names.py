@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import modelsync
-from modelsync import yamlfmt
+from modelsync import yamlio
 from modelsync.report import render
 from modelsync.settings import Settings
 
@@ -34,9 +34,9 @@ def drift(settings: Settings, config_dir: Path, tmp_path: Path) -> dict[str, Any
     (tmp_path / "before.json").write_bytes(dumps(before))
     modelsync.sync_to_configs(settings=settings, source=str(tmp_path / "before.json"))
     path = config_dir / "anthropic.yml"
-    doc = yamlfmt.load(path.read_bytes())
+    doc = yamlio.load(path.read_bytes())
     del doc["models"]["claude-opus-4-1"]["source"]  # now a hand-written entry
-    path.write_text(yamlfmt.dump(doc))
+    path.write_text(yamlio.dump(doc))
 
     after = sliced(providers=BASE)
     del after["groq"]

@@ -17,7 +17,7 @@ import pytest
 
 import modelsync
 from modelsync import state as state_mod
-from modelsync import yamlfmt
+from modelsync import yamlio
 from modelsync.catalog import newest_update
 from modelsync.fetch import fetch_url
 from modelsync.settings import Settings
@@ -269,9 +269,9 @@ def test_a_no_op_from_the_bundled_snapshot_or_a_file_takes_the_fast_path(
 
 
 def _edit(path: Path, model: str, change: Any) -> None:
-    doc = yamlfmt.load(path.read_bytes())
+    doc = yamlio.load(path.read_bytes())
     change(doc["models"][model])
-    path.write_text(yamlfmt.dump(doc))
+    path.write_text(yamlio.dump(doc))
 
 
 def _pin(entry: dict[str, Any]) -> None:

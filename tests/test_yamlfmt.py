@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from modelsync import yamlfmt
+from modelsync import yamlio
 
 from .conftest import sliced, yaml11
 
@@ -72,10 +72,10 @@ ruamel12 = YAML(typ="safe", pure=True)
 )
 def test_ambiguous_strings_are_quoted_and_read_back_as_strings(word: str) -> None:
     doc = {"key": word, word: "value", "list": [word]}
-    text = yamlfmt.dump(doc)
+    text = yamlio.dump(doc)
     assert yaml11(text) == doc, text  # YAML 1.1
     assert ruamel12.load(text) == doc, text  # YAML 1.2
-    assert f"key: {word}\n" not in text or yamlfmt.scalar_style(word, True) == "plain"
+    assert f"key: {word}\n" not in text or yamlio.scalar_style(word, True) == "plain"
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_ambiguous_strings_are_quoted_and_read_back_as_strings(word: str) -> Non
     ],
 )
 def test_numbers_are_written_exactly_and_read_as_numbers(value: object, text: str) -> None:
-    out = yamlfmt.dump({"v": value})
+    out = yamlio.dump({"v": value})
     assert out == f"v: {text}\n".replace("v: \n", "v:\n")
     assert yaml11(out)["v"] == value and type(yaml11(out)["v"]) is type(value)
     assert ruamel12.load(out)["v"] == value
@@ -106,15 +106,15 @@ def test_plain_strings_stay_plain() -> None:
         "claude-3-5-sonnet@20241022",
         "workers-ai/@cf/meta/llama-3-8b-instruct",
     ):
-        assert yamlfmt.scalar_style(word) == "plain", word
-    assert yamlfmt.scalar_style("https://x.ai/docs?a=1", value=True) == "plain"
-    assert yamlfmt.scalar_style("https://x.ai/docs") == "single"  # keys and flow items
+        assert yamlio.scalar_style(word) == "plain", word
+    assert yamlio.scalar_style("https://x.ai/docs?a=1", value=True) == "plain"
+    assert yamlio.scalar_style("https://x.ai/docs") == "single"  # keys and flow items
 
 
 def test_canonical_writer_equals_ruamel_on_real_catalog_data() -> None:
     from modelsync.catalog import provider_from_upstream
 
-    rt = yamlfmt.RoundTrip()
+    rt = yamlio.RoundTrip()
     for provider_id, raw in sliced().items():
         provider = provider_from_upstream(provider_id, raw)
         doc = {
@@ -122,30 +122,30 @@ def test_canonical_writer_equals_ruamel_on_real_catalog_data() -> None:
             **provider.fields,
             "models": {m: provider.models[m].to_config() for m in sorted(provider.models)},
         }
-        text = yamlfmt.dump(doc)
+        text = yamlio.dump(doc)
         assert rt.dump_plain(doc) == text, provider_id
         assert rt.load(text).dump() == text, "ruamel must give a canonical file back unchanged"
-        assert yaml11(text) == doc and yamlfmt.load(text) == doc
+        assert yaml11(text) == doc and yamlio.load(text) == doc
 
 
 def test_fast_reader_rejects_duplicate_keys_with_position() -> None:
-    with pytest.raises(yamlfmt.YamlError) as err:
-        yamlfmt.load("provider: x\nmodels:\n  a: {}\n  b: {}\n  a: {}\n")
+    with pytest.raises(yamlio.YamlError) as err:
+        yamlio.load("provider: x\nmodels:\n  a: {}\n  b: {}\n  a: {}\n")
     assert (err.value.line, err.value.column) == (5, 3)
     assert "duplicate key 'a'" in err.value.message
 
 
 def test_fast_reader_keeps_timestamps_as_strings_and_reports_bad_bytes() -> None:
-    assert yamlfmt.load("d: 2024-10-22\n") == {"d": "2024-10-22"}
-    with pytest.raises(yamlfmt.YamlError) as err:
-        yamlfmt.load(b"a: 1\nb: caf\xe9\n")
+    assert yamlio.load("d: 2024-10-22\n") == {"d": "2024-10-22"}
+    with pytest.raises(yamlio.YamlError) as err:
+        yamlio.load(b"a: 1\nb: caf\xe9\n")
     assert (err.value.line, err.value.column) == (2, 7)
     assert "UTF-8" in err.value.message
 
 
 def test_syntax_errors_carry_line_and_column() -> None:
-    with pytest.raises(yamlfmt.YamlError) as err:
-        yamlfmt.load("a: 1\nb: [1, 2\nc: 3\n")
+    with pytest.raises(yamlio.YamlError) as err:
+        yamlio.load("a: 1\nb: [1, 2\nc: 3\n")
     assert err.value.line == 3
 
 
@@ -166,16 +166,16 @@ def test_syntax_errors_carry_line_and_column() -> None:
     ],
 )
 def test_round_trip_keeps_what_ruamel_alone_would_drop(text: str) -> None:
-    assert yamlfmt.RoundTrip().load(text).dump() == text
+    assert yamlio.RoundTrip().load(text).dump() == text
 
 
 def test_round_trip_does_not_carry_state_between_documents() -> None:
-    rt = yamlfmt.RoundTrip()
+    rt = yamlio.RoundTrip()
     assert rt.load("%YAML 1.2\n---\na: 1\n").dump().startswith("%YAML")
     assert rt.load("b: 2\n").dump() == "b: 2\n"
 
 
 def test_guess_indent() -> None:
-    assert yamlfmt.guess_indent("a:\n  b:\n    - x\n") == yamlfmt.Indent(2, 4, 2)
-    assert yamlfmt.guess_indent("a:\n  b:\n  - x\n") == yamlfmt.Indent(2, 2, 0)
-    assert yamlfmt.guess_indent("a:\n    b: 1\n") == yamlfmt.Indent(4, 4, 2)
+    assert yamlio.guess_indent("a:\n  b:\n    - x\n") == yamlio.Indent(2, 4, 2)
+    assert yamlio.guess_indent("a:\n  b:\n  - x\n") == yamlio.Indent(2, 2, 0)
+    assert yamlio.guess_indent("a:\n    b: 1\n") == yamlio.Indent(4, 4, 2)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import yamlfmt
+from .. import yamlio
 from ..errors import ConfigError
 
 
@@ -36,8 +36,8 @@ class ProviderFile:
 def read_provider_file(provider: str, path: Path) -> ProviderFile:
     """Read ``path``; :class:`ConfigError` naming the file (and line) when it cannot."""
     try:
-        doc = yamlfmt.load(path.read_bytes())
-    except yamlfmt.YamlError as exc:
+        doc = yamlio.load(path.read_bytes())
+    except yamlio.YamlError as exc:
         raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=str(path)) from None

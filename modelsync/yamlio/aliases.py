@@ -8,7 +8,7 @@ of comment: the comment of ``key: *alias  # note`` goes to whatever follows (and
 written on the next line), and the comment of ``key: &anchor  # note`` over a block
 collection is read as a comment above its first entry. :func:`detach_alias_comments`
 and :func:`attach_anchor_comments` put them where they belong when a file is loaded;
-:func:`restore_alias_comments` hands them to the writer (:mod:`modelsync.rtyaml`).
+:func:`restore_alias_comments` hands them to the writer (:mod:`modelsync.yamlio.components`).
 """
 
 from __future__ import annotations

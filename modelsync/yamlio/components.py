@@ -1,6 +1,6 @@
 """ruamel.yaml round-trip components that keep what a person wrote.
 
-:class:`modelsync.yamlfmt.RoundTrip` plugs these into ruamel's ``YAML(typ="rt")``. Each
+:class:`modelsync.yamlio.RoundTrip` plugs these into ruamel's ``YAML(typ="rt")``. Each
 one works around something ruamel's round trip would change in a hand-written file:
 
 * **Timestamps**: ruamel (YAML 1.2) reads a plain ``2024-10-22`` as a date, the fast
@@ -11,7 +11,7 @@ one works around something ruamel's round trip would change in a hand-written fi
   :class:`Constructor` keeps such scalars verbatim (a ``TaggedScalar``); ``!!pairs``,
   which ruamel turns into nested lists, stays a tagged sequence of one-key mappings.
 * **Comments after aliases**: ruamel attaches the comment of ``key: *anchor  # note`` to
-  whatever follows, so it moves to the next line. :mod:`modelsync.aliases` takes such
+  whatever follows, so it moves to the next line. :mod:`modelsync.yamlio.aliases` takes such
   comments out at load; the representer, serializer and emitter here put them back
   after the alias (or after the value that replaced it).
 * **Quotes and comment spacing**: a single-quoted value with a tab in it stays single
@@ -37,6 +37,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.serializer import Serializer as BaseSerializer
 
 from .aliases import own_items
+from .scalars import fits_single_quotes
 
 _CORE = "tag:yaml.org,2002:"
 #: Scalar tags whose explicit form ruamel does not write back as written.
@@ -179,9 +180,7 @@ class Serializer(BaseSerializer):
 
 def single_quotable(text: str) -> bool:
     """Whether ``text`` can be written in single quotes on one line, tabs included."""
-    from .yamlfmt import _single_quotable
-
-    return _single_quotable(text.replace("\t", ""))
+    return fits_single_quotes(text.replace("\t", ""))
 
 
 class Emitter(RoundTripEmitter):

@@ -87,3 +87,20 @@ def same(a: Any, b: Any, _memo: set[tuple[int, int]] | None = None) -> bool:
     if not equal:
         memo.discard(pair)
     return equal
+
+
+def plain(value: Any) -> Any:
+    """A ruamel value as plain data (for reports and comparisons)."""
+    if isinstance(value, Mapping):
+        return {str(k) if isinstance(k, str) else k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    return value

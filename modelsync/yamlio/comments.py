@@ -24,6 +24,8 @@ from ruamel.yaml.compat import ordereddict
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from .meaning import plain
+
 Parent = tuple[MutableMapping[Any, Any], Any] | None
 
 
@@ -227,8 +229,6 @@ def set_items(
     comments between and after the items that stay are kept."""
 
     def ident(value: Any) -> str:
-        from .merge import plain
-
         return json.dumps(plain(value), sort_keys=True, default=str)
 
     matcher = difflib.SequenceMatcher(
