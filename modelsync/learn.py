@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, ModelNotFound, OutcomeError, ProviderNotFound, UsageError
 from .scorefile import SAMPLES_KEY, SCORE_KEY, ScoreFile
-from .settings import SCORE_RANGE
+from .setting_values import SCORE_RANGE
 from .suggest import did_you_mean
 from .text import excerpt
 
