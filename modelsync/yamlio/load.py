@@ -23,6 +23,41 @@ class MergedDict(dict):  # type: ignore[type-arg]
     own_keys: frozenset[Any] = frozenset()
 
 
+def _reject_duplicate_keys(node: Any) -> None:
+    """Raise PyYAML's ``ConstructorError`` at the second of two equal scalar keys."""
+    import yaml
+
+    seen: set[tuple[str, str]] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+            ident = (key_node.tag, key_node.value)
+            if ident in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key_node.value!r}",
+                    key_node.start_mark,
+                )
+            seen.add(ident)
+
+
+def _construct_merged_map(loader: Any, node: Any) -> Any:
+    """A mapping, as a :class:`MergedDict` that knows its own keys when it has ``<<``."""
+    if not any(k.tag == _MERGE for k, _ in node.value):
+        yield from loader.construct_yaml_map(node)
+        return
+    own = [k for k, _ in node.value if k.tag != _MERGE]
+    data = MergedDict()
+    yield data
+    data.update(loader.construct_mapping(node))
+    keys = []
+    for key_node in own:
+        key = loader.construct_object(key_node)
+        if isinstance(key, Hashable):
+            keys.append(key)
+    data.own_keys = frozenset(keys)
+
+
 def _make_loader() -> Any:
     import yaml
 
@@ -36,20 +71,7 @@ def _make_loader() -> Any:
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             if isinstance(node, yaml.MappingNode):
-                seen: set[tuple[str, str]] = set()
-                for key_node, _ in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.tag != (
-                        "tag:yaml.org,2002:merge"
-                    ):
-                        ident = (key_node.tag, key_node.value)
-                        if ident in seen:
-                            raise yaml.constructor.ConstructorError(
-                                "while constructing a mapping",
-                                node.start_mark,
-                                f"found duplicate key {key_node.value!r}",
-                                key_node.start_mark,
-                            )
-                        seen.add(ident)
+                _reject_duplicate_keys(node)
             return super().construct_mapping(node, deep=deep)
 
         def get_single_data(self) -> Any:
@@ -60,22 +82,7 @@ def _make_loader() -> Any:
                 check_aliases(node)
             return self.construct_document(node)
 
-        def construct_merged_map(self, node: Any) -> Any:
-            if not any(k.tag == _MERGE for k, _ in node.value):
-                yield from self.construct_yaml_map(node)
-                return
-            own = [k for k, _ in node.value if k.tag != _MERGE]
-            data = MergedDict()
-            yield data
-            data.update(self.construct_mapping(node))
-            keys = []
-            for key_node in own:
-                key = self.construct_object(key_node)
-                if isinstance(key, Hashable):
-                    keys.append(key)
-            data.own_keys = frozenset(keys)
-
-    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_merged_map)
+    Loader.add_constructor("tag:yaml.org,2002:map", _construct_merged_map)
     Loader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in base.yaml_implicit_resolvers.items()
@@ -85,30 +92,27 @@ def _make_loader() -> Any:
 
 #: Values a document may expand to through its aliases, besides ten per node written.
 ALIAS_EXPANSION = 100_000
+#: Sizes are counted up to here (a document of nested aliases can name 10^100 values).
+_SIZE_CAP = 10**15
 
 
-def check_aliases(root: Any) -> None:
-    """Refuse a composed document whose aliases expand it past :data:`ALIAS_EXPANSION`
-    values plus ten per node written, or that contains itself.
+def _children(node: Any, mapping: Any) -> Any:
+    """The nodes under a composed node (keys and values of a ``mapping`` node)."""
+    if type(node) is mapping:
+        return [n for pair in node.value for n in pair]
+    return node.value
 
-    Aliases share nodes, so a 1 KB "billion laughs" file composes into a few dozen nodes
-    but expands into 10^9 values in anything that walks it as plain data (a comparison, a
-    schema check, a writer). The sizes are counted per shared node, in time linear in
-    the nodes written; the error points at the deepest node that is too large.
-    """
+
+def _refuse(node: Any, message: str) -> YamlError:
+    return YamlError(message, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _expanded_sizes(root: Any) -> dict[int, int]:
+    """How many values each node (by id) expands to, counted once per shared node;
+    raises :class:`YamlError` for a node that contains itself."""
     import yaml
 
     mapping, scalar = yaml.MappingNode, yaml.ScalarNode
-
-    def children(node: Any) -> Any:
-        if type(node) is mapping:
-            return [n for pair in node.value for n in pair]
-        return node.value
-
-    def refuse(node: Any, message: str) -> YamlError:
-        return YamlError(message, node.start_mark.line + 1, node.start_mark.column + 1)
-
-    cap = 10**15
     sizes: dict[int, int] = {}
     active: set[int] = set()  # the path from the root to the node on top of the stack
     stack = [root]
@@ -123,24 +127,40 @@ def check_aliases(root: Any) -> None:
         elif key in active:  # its children are counted
             active.discard(key)
             stack.pop()
-            sizes[key] = min(cap, 1 + sum(sizes[id(c)] for c in children(node)))
+            children = _children(node, mapping)
+            sizes[key] = min(_SIZE_CAP, 1 + sum(sizes[id(c)] for c in children))
         else:
             active.add(key)
-            for child in children(node):
+            for child in _children(node, mapping):
                 if id(child) in active:
-                    raise refuse(child, "an alias refers to a node that contains it")
+                    raise _refuse(child, "an alias refers to a node that contains it")
                 if id(child) not in sizes:
                     stack.append(child)
+    return sizes
+
+
+def check_aliases(root: Any) -> None:
+    """Refuse a composed document whose aliases expand it past :data:`ALIAS_EXPANSION`
+    values plus ten per node written, or that contains itself.
+
+    Aliases share nodes, so a 1 KB "billion laughs" file composes into a few dozen nodes
+    but expands into 10^9 values in anything that walks it as plain data (a comparison, a
+    schema check, a writer). The sizes are counted per shared node, in time linear in
+    the nodes written; the error points at the deepest node that is too large.
+    """
+    import yaml
+
+    sizes = _expanded_sizes(root)
     limit = ALIAS_EXPANSION + 10 * len(sizes)
     if sizes[id(root)] <= limit:
         return
     node = root
-    while type(node) is not scalar:
-        big = next((c for c in children(node) if sizes[id(c)] > limit), None)
+    while type(node) is not yaml.ScalarNode:
+        big = next((c for c in _children(node, yaml.MappingNode) if sizes[id(c)] > limit), None)
         if big is None:
             break
         node = big
-    raise refuse(
+    raise _refuse(
         node,
         f"aliases expand this document to more than {limit:,} values (an alias bomb?); "
         "the file is refused",
