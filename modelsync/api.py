@@ -53,7 +53,8 @@ def fetch_all(*, settings: Settings | None = None, **overrides: Any) -> dict[str
     process a failing source is tried once per ``cache_ttl``. Models with bad data are
     skipped with a warning.
     """
-    from .catalog import BadData, provider_from_upstream
+    from .catalog import BadData
+    from .mapping import provider_from_upstream
 
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog
@@ -74,7 +75,8 @@ def get_model(
     provider: str, model_id: str, *, settings: Settings | None = None, **overrides: Any
 ) -> Model:
     """One model of the catalog; :class:`ProviderNotFound` / :class:`ModelNotFound` if absent."""
-    from .catalog import BadData, provider_from_upstream
+    from .catalog import BadData
+    from .mapping import provider_from_upstream
 
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog

@@ -5,19 +5,25 @@ ruamel's round-trip tree (a file a person has formatted or commented). An
 :class:`~modelsync.yamlio.edit.Editor` hides the difference: how to make a node, insert
 a key at a position, delete a key.
 
-Ownership (``docs/format.md``): in a managed entry (``source: models.dev``) the sync owns
-the fields of :data:`~modelsync.catalog.MODEL_FIELDS` except those listed in ``pinned``;
-every other key, every entry without ``source: models.dev`` and every file of a provider
-that is not in the catalog (beyond marking its managed models unavailable) is the user's.
+Who owns what is :mod:`modelsync.ownership`; a file of a provider that is not in the
+catalog is the user's, beyond marking its managed models unavailable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from .catalog import CAPABILITIES, MODEL_FIELDS, PINNABLE, PROVIDER_FIELDS, SOURCE, Provider
+from .catalog import (
+    CAPABILITIES,
+    MODEL_FIELDS,
+    PINNABLE,
+    PROVIDER_FIELDS,
+    Model,
+    Provider,
+)
 from .errors import ConfigError
+from .ownership import anchored, is_managed, merged, own_keys, user_keys
 from .report import Change
 from .vocab import Kind
 from .yamlio.edit import Editor
@@ -36,50 +42,6 @@ class MergeError(ConfigError):
     def __init__(self, message: str, parts: Sequence[Any]) -> None:
         super().__init__(message)
         self.parts = list(parts)
-
-
-def merged(entry: Mapping[Any, Any]) -> bool:
-    """Whether a mapping has a ``<<`` merge key (in ruamel's or :func:`yamlio.load`'s data)."""
-    return bool(getattr(entry, "merge", None)) or getattr(entry, "own_keys", None) is not None
-
-
-def own_keys(entry: Mapping[Any, Any]) -> Collection[Any]:
-    """The keys written in a mapping itself, not brought in by a ``<<`` merge key."""
-    if getattr(entry, "merge", None):  # ruamel's CommentedMap
-        return frozenset(getattr(entry, "_ok", ()))
-    own = getattr(entry, "own_keys", None)  # yamlio.MergedDict
-    return own if own is not None else entry.keys()
-
-
-def is_managed(entry: Any) -> bool:
-    """An entry is managed when ``source: models.dev`` is written in it (a ``source``
-    that a ``<<`` merge key brings in does not count)."""
-    return (
-        isinstance(entry, Mapping) and entry.get("source") == SOURCE and "source" in own_keys(entry)
-    )
-
-
-def user_keys(entry: Mapping[Any, Any]) -> list[Any]:
-    """Keys of an entry that belong to the user (with ``<<``, the merge key itself)."""
-    keys = [k for k in entry if k not in MODEL_FIELDS]
-    if merged(entry):
-        keys.append("<<")
-    return keys
-
-
-def _anchored(entry: Any) -> bool:
-    """Whether an anchor is written in an entry (ruamel data), so an alias may name it."""
-    stack = [entry]
-    while stack:
-        node = stack.pop()
-        anchor = getattr(node, "anchor", None)
-        if anchor is not None and getattr(anchor, "value", None) is not None:
-            return True
-        if isinstance(node, Mapping):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -214,6 +176,17 @@ class Merger:
     ) -> None:
         self.changes.append(Change(self.provider_id, model_id, Kind(kind), field, old, new))
 
+    def _report_price_changes(self, model_id: str, old_pricing: Any, new_pricing: Any) -> None:
+        """One change per price that differs: flat prices first, then tiers and modes."""
+        if _same(old_pricing, new_pricing):
+            return
+        old_p = plain(old_pricing) if isinstance(old_pricing, Mapping) else {}
+        new_p = new_pricing or {}
+        keys = [k for k in dict.fromkeys([*old_p, *new_p]) if k not in ("tiers", "modes")]
+        for k in [*keys, "tiers", "modes"]:
+            if not _same(old_p.get(k), new_p.get(k)):
+                self._note(model_id, "price", k, old_p.get(k), new_p.get(k))
+
     def _report_field_changes(
         self,
         model_id: str,
@@ -221,18 +194,8 @@ class Merger:
         new: Mapping[str, Any],
         pinned: frozenset[str],
     ) -> None:
-        old_pricing = entry.get("pricing") if "pricing" not in pinned else None
-        new_pricing = new.get("pricing")
-        if "pricing" not in pinned and not _same(old_pricing, new_pricing):
-            old_p = plain(old_pricing) if isinstance(old_pricing, Mapping) else {}
-            new_p = new_pricing or {}
-            keys = [k for k in dict.fromkeys([*old_p, *new_p]) if k not in ("tiers", "modes")]
-            flat = [k for k in keys if not _same(old_p.get(k), new_p.get(k))]
-            for k in flat:
-                self._note(model_id, "price", k, old_p.get(k), new_p.get(k))
-            for k in ("tiers", "modes"):
-                if not _same(old_p.get(k), new_p.get(k)):
-                    self._note(model_id, "price", k, old_p.get(k), new_p.get(k))
+        if "pricing" not in pinned:
+            self._report_price_changes(model_id, entry.get("pricing"), new.get("pricing"))
         for field in ("context_window", "max_output_tokens"):
             if field in pinned:
                 continue
@@ -275,7 +238,7 @@ class Merger:
         if self.prune and not user_keys(entry):
             if model_id == self._default_model:
                 self._note(model_id, "not_pruned", "default_model")
-            elif _anchored(entry):
+            elif anchored(entry):
                 self._note(model_id, "not_pruned", "anchor")
             else:
                 self.editor.delete(models, model_id, parent=self._models_parent)
@@ -294,6 +257,18 @@ class Merger:
         """Merge ``upstream`` (``None``: the provider left the catalog) into ``doc``."""
         self._default_model = doc.get("default_model")
         self._models_parent = (doc, "models")
+        self._merge_provider(doc, upstream)
+        models = self._models(doc, upstream)
+        if models is None:
+            return self.changes
+        catalog = upstream.models if upstream is not None else {}
+        skipped = upstream.skipped if upstream is not None else {}
+        self._merge_existing(models, catalog, skipped)
+        self._add_new(doc, models, catalog)
+        return self.changes
+
+    def _merge_provider(self, doc: MutableMapping[Any, Any], upstream: Provider | None) -> None:
+        """``provider`` must name this file's provider; its synced fields follow upstream."""
         if "provider" not in doc:
             self.editor.insert(doc, 0, "provider", self.editor.node(self.provider_id))
         elif doc["provider"] != self.provider_id:
@@ -306,16 +281,30 @@ class Merger:
             self._sync_fields(
                 doc, upstream.fields, ("provider", *PROVIDER_FIELDS), skip=frozenset({"provider"})
             )
+
+    def _models(
+        self, doc: MutableMapping[Any, Any], upstream: Provider | None
+    ) -> MutableMapping[Any, Any] | None:
+        """The document's ``models`` mapping, made when upstream has models; ``None`` when
+        there is none and nothing to add."""
         models = doc.get("models", _MISSING)
         if models is _MISSING or models is None:
             if upstream is None or not upstream.models:
-                return self.changes
+                return None
             models = self.editor.mapping()
             doc["models"] = models
         elif not isinstance(models, MutableMapping):
             raise MergeError("models: must be a mapping of model id to model", ["models"])
-        catalog = upstream.models if upstream is not None else {}
-        skipped = upstream.skipped if upstream is not None else {}
+        return models
+
+    def _merge_existing(
+        self,
+        models: MutableMapping[Any, Any],
+        catalog: Mapping[str, Model],
+        skipped: Mapping[str, str],
+    ) -> None:
+        """Update the managed models upstream still has, retire those it dropped; note
+        hand-written entries that shadow a catalog model."""
         for model_id in list(models):
             entry = models[model_id]
             if not is_managed(entry):
@@ -328,6 +317,15 @@ class Merger:
                 self._update_model(model_id, entry, catalog[model_id].to_config())
             else:
                 self._retire_model(model_id, models, entry)
+
+    def _add_new(
+        self,
+        doc: MutableMapping[Any, Any],
+        models: MutableMapping[Any, Any],
+        catalog: Mapping[str, Model],
+    ) -> None:
+        """Insert the catalog's models the file does not have, each among the managed
+        models in id order."""
         managed = [(i, str(k)) for i, (k, v) in enumerate(models.items()) if is_managed(v)]
         placed = []
         for model_id in sorted(set(catalog) - set(models)):
@@ -341,7 +339,6 @@ class Merger:
             )
             self._note(model_id, "added")
         self.editor.insert_many(models, placed, parent=(doc, "models"))
-        return self.changes
 
 
 def _insert_position(managed: list[tuple[int, str]], model_id: str, size: int) -> int:
@@ -351,11 +348,3 @@ def _insert_position(managed: list[tuple[int, str]], model_id: str, size: int) -
     if before:
         return before[-1] + 1
     return managed[0][0] if managed else size
-
-
-def managed_available(doc: Any) -> int:
-    """How many managed models of a (plain) document are available."""
-    models = doc.get("models") if isinstance(doc, Mapping) else None
-    if not isinstance(models, Mapping):
-        return 0
-    return sum(1 for e in models.values() if is_managed(e) and e.get("available") is not False)

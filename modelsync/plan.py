@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .catalog import BadData, Provider, provider_from_upstream
+from .catalog import BadData, Provider
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
-from .merge import Merger, is_managed, managed_available
+from .mapping import provider_from_upstream
+from .merge import Merger
+from .ownership import is_managed, managed_available
 from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
@@ -278,7 +280,7 @@ def _check_kept(before: dict[str, Any], after: Any, text: str) -> None:
     included). ``text`` is the file as it was, to name the line of a value that would
     change."""
     from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
-    from .merge import own_keys
+    from .ownership import own_keys
     from .yamlio.meaning import same
 
     def fail(parts: list[Any]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__, yamlio
 from .fsutil import UnsafeFile, read_config
-from .schemas import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
+from .schemacheck import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
 from .state import digest
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import modelsync
-from modelsync.catalog import Model, PriceTier, Pricing, provider_from_upstream
+from modelsync.catalog import Model, PriceTier, Pricing
 from modelsync.cost import PriceSource, price_request, quick_total
 from modelsync.errors import PriceMissing, UsageError
+from modelsync.mapping import provider_from_upstream
 from modelsync.usage import Component, Usage
 
 from .conftest import catalog, run_cli, sliced, write_catalog

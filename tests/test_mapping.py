@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelsync import yamlio
-from modelsync.catalog import provider_from_upstream
+from modelsync.mapping import provider_from_upstream
 
 from .conftest import catalog, sliced, yaml11
 from .edgecases import HEAD, setup

@@ -460,7 +460,7 @@ def test_hand_written_constructs_survive_syncs(
     """Anchors and aliases, merge keys, comments in lists and after '...', another
     indentation, quoted values, --prune: no user line lost, no model changed through
     another, the output validates, and a second sync is a no-op."""
-    from modelsync.catalog import provider_from_upstream
+    from modelsync.mapping import provider_from_upstream
     from modelsync.yamlio.meaning import same
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import modelsync
-from modelsync.catalog import CAPABILITIES, PINNABLE, provider_from_upstream
-from modelsync.schemas import API_SCHEMA, CONFIG_SCHEMA, load_schema, validator
+from modelsync.catalog import CAPABILITIES, PINNABLE
+from modelsync.mapping import provider_from_upstream
+from modelsync.schemacheck import API_SCHEMA, CONFIG_SCHEMA, load_schema, validator
 from modelsync.settings import Settings
 
 from .conftest import DATES, ROOT, catalog, dumps, run_cli, sliced, yaml11
@@ -333,7 +334,7 @@ CONFIG_FIELDS = [
 
 
 def _agree(name: str, definition: str | None, instance: object) -> None:
-    from modelsync.schemas import checker
+    from modelsync.schemacheck import checker
 
     fast = checker(name, definition)._fast
     try:

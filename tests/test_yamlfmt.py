@@ -112,7 +112,7 @@ def test_plain_strings_stay_plain() -> None:
 
 
 def test_canonical_writer_equals_ruamel_on_real_catalog_data() -> None:
-    from modelsync.catalog import provider_from_upstream
+    from modelsync.mapping import provider_from_upstream
 
     rt = yamlio.RoundTrip()
     for provider_id, raw in sliced().items():

@@ -1,29 +1,35 @@
-"""The JSON Schemas in ``schemas/``: where they live and their compiled validators."""
+"""Checking data against modelsync's JSON Schemas: loading them, compiled validators,
+and error messages.
+
+The schema files are package data: the repository's ``schemas/`` directory is installed
+as the package ``modelsync.schemas`` (``package-dir`` in ``pyproject.toml``), and read
+here with :mod:`importlib.resources`, from a wheel and from an editable install alike.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 API_SCHEMA = "models-dev-api.schema.json"
 CONFIG_SCHEMA = "provider-config.schema.json"
 
-
-def schema_path(name: str) -> Path:
-    """A schema file: inside the installed package, else in the source tree's ``schemas/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "schemas" / name, here.parent / "schemas" / name):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"schema {name} is missing from the modelsync installation")
+#: The package that holds the schema files.
+SCHEMA_PACKAGE = "modelsync.schemas"
 
 
 @functools.cache
 def schema_bytes(name: str) -> bytes:
-    return schema_path(name).read_bytes()
+    """The bytes of a schema file shipped with modelsync."""
+    try:
+        return resources.files(SCHEMA_PACKAGE).joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise FileNotFoundError(
+            f"schema {name} is missing from the modelsync installation"
+        ) from None
 
 
 @functools.cache
