@@ -74,6 +74,8 @@ class CatalogServer:
         self.requests: list[Request] = []
         #: bytes of each streamed body actually sent before the client hung up
         self.streamed: list[int] = []
+        #: notified whenever a request arrives or a streamed body ends
+        self.changed = threading.Condition()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,9 +90,13 @@ class CatalogServer:
                     super().handle()
 
             def do_GET(self) -> None:
-                server.requests.append(
-                    Request(self.path, {k.lower(): v for k, v in self.headers.items()}, time.time())
-                )
+                with server.changed:
+                    server.requests.append(
+                        Request(
+                            self.path, {k.lower(): v for k, v in self.headers.items()}, time.time()
+                        )
+                    )
+                    server.changed.notify_all()
                 route = server.routes.get(self.path.split("?")[0])
                 if route is None:
                     self._send(Reply(b"not found", 404, content_type="text/plain"))
@@ -140,7 +146,9 @@ class CatalogServer:
                             sent += len(chunk)
                     except OSError:
                         pass
-                    server.streamed.append(sent)
+                    with server.changed:
+                        server.streamed.append(sent)
+                        server.changed.notify_all()
                     self.close_connection = True
                     return
                 self.send_header("Content-Length", str(len(body)))
@@ -222,6 +230,20 @@ class CatalogServer:
 
     def hits(self, path: str = "/api.json") -> list[Request]:
         return [r for r in self.requests if r.path.split("?")[0] == path]
+
+    def wait_for_hits(
+        self, count: int = 1, path: str = "/api.json", timeout: float = 20
+    ) -> list[Request]:
+        """The requests for ``path`` once there are ``count`` of them (fewer on timeout)."""
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.hits(path)) >= count, timeout)
+            return self.hits(path)
+
+    def wait_for_streamed(self, count: int = 1, timeout: float = 20) -> list[int]:
+        """:attr:`streamed` once ``count`` streamed bodies have ended (fewer on timeout)."""
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.streamed) >= count, timeout)
+            return list(self.streamed)
 
     def __enter__(self) -> CatalogServer:
         self.thread.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,31 @@ def test_report_as_json_and_as_text(drift: tuple[modelsync.SyncReport, Path]) ->
     report, _ = drift
     data = json.loads(json.dumps(report.to_json()))
     assert data["version"] == 1 and data["ok"] is True
-    assert data["counts"] == report.counts()
+    # The counts agree with the lists they count, recounted here from the JSON itself.
+    # Unchanged providers are counted, not listed.
+    statuses = Counter(p["status"] for p in data["providers"])
+    assert statuses == {"added": 29, "changed": 76}
+    assert data["counts"]["providers"] == {
+        "added": 29,
+        "changed": 76,
+        "unchanged": 28,
+        "failed": 0,
+        "skipped": 0,
+    }
+    models, changes = data["counts"]["models"], data["changes"]
+    for key, kind in (
+        ("added", "added"),
+        ("removed", "removed"),
+        ("back", "back"),
+        ("pruned", "pruned"),
+        ("context_changed", "context_window"),
+        ("output_limit_changed", "max_output_tokens"),
+        ("deprecated", "deprecated"),
+        ("pinned_differs", "pinned"),
+    ):
+        assert models[key] == len(changes[kind]), key
+    priced = {(c["provider"], c["model"]) for c in changes["price"]}
+    assert models["price_changed"] == len(priced) > 0
     assert len(data["changes"]["added"]) == 1413
     example = next(
         c
