@@ -54,6 +54,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 def test_each_attention_item_in_json_text_and_markdown(drift: Path) -> None:
     as_json = run_cli("modelsync", "sync", "--source", "new.json", "--check", "--json", cwd=drift)
     report = json.loads(as_json.stdout)
@@ -94,6 +95,7 @@ def test_each_attention_item_in_json_text_and_markdown(drift: Path) -> None:
     assert again["attention"] == [], "a sync with nothing new needs no attention"
 
 
+@pytest.mark.slow
 def test_check_strict_fails_on_attention_even_without_changed_files(tmp_path: Path) -> None:
     catalog = sliced("2026-05-21", ("mistral",))
     (tmp_path / "api.json").write_bytes(dumps(catalog))
@@ -113,6 +115,7 @@ def test_check_strict_fails_on_attention_even_without_changed_files(tmp_path: Pa
     assert "1 model(s) the team depends on need attention" in strict.stderr
 
 
+@pytest.mark.slow
 def test_validate_strict_fails_on_a_default_model_that_left(drift: Path) -> None:
     assert run_cli("modelsync", "sync", "--source", "new.json", "-q", cwd=drift).returncode == 0
     plain = run_cli("modelsync", "validate", cwd=drift)
@@ -131,6 +134,7 @@ def _line(root: Path, prefix: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.startswith(prefix))
 
 
+@pytest.mark.slow
 def test_price_alert_and_watch_keys_settings(drift: Path) -> None:
     env = {"INVOKE_MODELSYNC_PRICE_ALERT": "300"}
     calm = run_cli(
@@ -181,6 +185,7 @@ def test_a_pinned_field_that_moves_upstream_again(settings: Settings, tmp_path: 
     assert again.old["input"] == 1.8 and again.new["input"] == 2.0
 
 
+@pytest.mark.slow
 def test_markdown_of_the_whole_real_drift(settings: Settings, tmp_path: Path) -> None:
     from .conftest import catalog
 

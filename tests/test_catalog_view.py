@@ -113,6 +113,7 @@ def test_a_broken_file_is_one_error_naming_it(cfg: Path, tmp_path: Path) -> None
         fresh(cfg, tmp_path / "c")
 
 
+@pytest.mark.slow
 def test_invoke_models_answers_the_same_from_the_index(cfg: Path, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     args = ("modelsync", "models", "--config-dir", str(cfg), "--capability", "vision")

@@ -212,6 +212,7 @@ def test_estimate_cost_reads_the_synced_files(synced: Path) -> None:
         modelsync.estimate_cost("openai", "gpt-5.4x", {}, config_dir=str(synced / "cfg"))
 
 
+@pytest.mark.slow
 def test_invoke_cost_prints_the_breakdown(synced: Path) -> None:
     args = ("modelsync", "cost", "--config-dir", "cfg", "--provider", "google")
     result = run_cli(

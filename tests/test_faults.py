@@ -68,6 +68,7 @@ BAD_BODIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(BAD_BODIES))
 def test_a_bad_body_uses_the_stale_cache_and_is_not_cached(
     kind: str, server: CatalogServer, settings: Settings, config_dir: Path
@@ -83,6 +84,7 @@ def test_a_bad_body_uses_the_stale_cache_and_is_not_cached(
     assert offline.source.sha256 == report.source.sha256, "the good response is still cached"
 
 
+@pytest.mark.slow
 def test_a_bad_body_without_cache_is_never_applied(
     server: CatalogServer, settings: Settings, config_dir: Path, tmp_path: Path
 ) -> None:
@@ -98,6 +100,7 @@ def test_a_bad_body_without_cache_is_never_applied(
     assert files_snapshot(config_dir) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
@@ -134,6 +137,7 @@ def test_http_failures_fall_back_within_a_bounded_time(
     assert message in " ".join(r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow
 def test_connection_refused_falls_back_to_the_stale_cache(
     settings: Settings, config_dir: Path
 ) -> None:
@@ -166,6 +170,7 @@ def test_a_dns_failure_with_nothing_to_fall_back_on_is_one_clear_error(
     assert files_snapshot(config_dir) == before
 
 
+@pytest.mark.slow
 def test_a_huge_response_is_refused_without_reading_it(
     server: CatalogServer, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -183,6 +188,7 @@ def test_a_huge_response_is_refused_without_reading_it(
         sync(settings.replace(max_response_bytes=1_000_000), declared)
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_is_refused_in_bounded_memory(
     server: CatalogServer, tmp_path: Path
 ) -> None:
@@ -206,6 +212,7 @@ def test_a_decompression_bomb_is_refused_in_bounded_memory(
     assert peak_mb < 200, f"peak {peak_mb:.0f} MB for a 400 MB bomb (limit 50 MB)"
 
 
+@pytest.mark.slow
 def test_redirects_to_another_host_are_refused(
     server: CatalogServer, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -237,6 +244,7 @@ def test_plain_http_to_another_host_warns(
     assert "source http://example.invalid/api.json is plain http" in messages
 
 
+@pytest.mark.slow
 def test_a_shrinking_catalog_is_refused_unless_allowed(
     tmp_path: Path, settings: Settings, config_dir: Path
 ) -> None:
@@ -253,6 +261,7 @@ def test_a_shrinking_catalog_is_refused_unless_allowed(
     assert applied.ok and applied.changed_files
 
 
+@pytest.mark.slow
 def test_one_provider_losing_most_of_its_models_syncs(
     tmp_path: Path, settings: Settings, config_dir: Path
 ) -> None:
@@ -314,6 +323,7 @@ def test_a_corrupt_http_cache_is_discarded_and_refetched(
     sqlite3.connect(db).execute("PRAGMA quick_check").fetchone()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("damage", "where"),
     [
@@ -379,6 +389,7 @@ def _synced_from_old(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return env, tmp_path / "config" / "models"
 
 
+@pytest.mark.slow
 def test_a_read_only_config_directory_keeps_every_file(tmp_path: Path) -> None:
     env, models = _synced_from_old(tmp_path)
     before = files_snapshot(models)
@@ -394,6 +405,7 @@ def test_a_read_only_config_directory_keeps_every_file(tmp_path: Path) -> None:
     one_error_line(result.stderr, "cannot write")
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_a_write_keeps_the_old_file(tmp_path: Path) -> None:
     env, models = _synced_from_old(tmp_path)
     before = files_snapshot(models)
@@ -419,6 +431,7 @@ def _written_since(directory: Path, start_ns: int) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_old_or_new_files(tmp_path: Path) -> None:
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_bytes(dumps(catalog("2026-03-18")))
@@ -474,6 +487,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_files(tmp_path: Path) -> Non
     assert mixed >= 1, "no kill landed in the middle of the writes"
 
 
+@pytest.mark.slow
 def test_two_syncs_at_once_one_waits_and_files_end_complete(tmp_path: Path) -> None:
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_bytes(dumps(catalog("2026-03-18")))

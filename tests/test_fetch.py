@@ -101,6 +101,7 @@ def test_retries_server_errors_then_succeeds(server: CatalogServer, settings: Se
     assert len(server.hits()) == 2
 
 
+@pytest.mark.slow
 def test_retry_after_is_honoured_up_to_the_bound(server: CatalogServer, settings: Settings) -> None:
     url = server.serve(
         "/api.json",
@@ -116,6 +117,7 @@ def test_retry_after_is_honoured_up_to_the_bound(server: CatalogServer, settings
     assert elapsed < 10
 
 
+@pytest.mark.slow
 def test_fresh_machine_without_network_uses_the_bundled_snapshot(
     settings: Settings, config_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -129,6 +131,7 @@ def test_fresh_machine_without_network_uses_the_bundled_snapshot(
     assert {p.stem for p in config_dir.glob("*.yml")} == set(bundled)
 
 
+@pytest.mark.slow
 def test_bundled_snapshot_never_rolls_back_newer_configs(
     settings: Settings, config_dir: Path, tmp_path: Path
 ) -> None:
@@ -145,6 +148,7 @@ def test_bundled_snapshot_never_rolls_back_newer_configs(
     assert {p.name: p.read_bytes() for p in config_dir.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_bundled_snapshot_may_refresh_configs_synced_from_an_older_catalog(
     settings: Settings, config_dir: Path, tmp_path: Path
 ) -> None:
@@ -168,6 +172,7 @@ def test_offline_uses_the_cache_of_any_age_and_never_the_network(
     assert len(server.hits()) == 1
 
 
+@pytest.mark.slow
 def test_offline_without_cache_uses_the_bundled_snapshot(
     server: CatalogServer, settings: Settings
 ) -> None:

@@ -170,6 +170,7 @@ def test_a_failed_provider_is_planned_again(
     assert sync(settings, source).ok
 
 
+@pytest.mark.slow
 def test_within_the_ttl_a_no_op_sync_imports_no_http_or_yaml_library(
     server: CatalogServer, tmp_path: Path
 ) -> None:
@@ -202,6 +203,7 @@ def test_within_the_ttl_a_no_op_sync_imports_no_http_or_yaml_library(
     assert len(server.hits()) == 1
 
 
+@pytest.mark.slow
 def test_the_quick_path_notices_a_cleared_cache_and_a_changed_ttl(
     server: CatalogServer, settings: Settings
 ) -> None:

@@ -93,6 +93,7 @@ def test_a_catalog_piped_to_stdin_syncs(tmp_path: Path) -> None:
     assert (tmp_path / "config" / "models" / "xai.yml").exists()
 
 
+@pytest.mark.slow
 def test_a_fifo_as_source_without_a_writer_ends_at_the_deadline(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "api.json")
     start = time.monotonic()
@@ -142,6 +143,7 @@ def _synced(tmp_path: Path) -> Path:
     return tmp_path / "config" / "models"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", ["sync", "validate", "models"])
 def test_a_fifo_named_like_a_provider_file_is_an_error_never_opened(
     task: str, tmp_path: Path
@@ -163,6 +165,7 @@ def test_a_fifo_named_like_a_provider_file_is_an_error_never_opened(
         assert {k: v for k, v in files_snapshot(models).items() if k != "xai.yml"} == before
 
 
+@pytest.mark.slow
 def test_validate_refuses_a_symlink_and_never_prints_its_target(tmp_path: Path) -> None:
     models = _synced(tmp_path)
     secret = "GITHUB_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"
@@ -188,6 +191,7 @@ def alias_bomb(levels: int = 9) -> str:
     return "\n".join([*lines, f"notes: *a{levels}", ""])
 
 
+@pytest.mark.slow
 def test_an_alias_bomb_is_refused_by_sync_and_validate_alike(tmp_path: Path) -> None:
     models = _synced(tmp_path)
     path = models / "xai.yml"
@@ -210,6 +214,7 @@ def test_an_alias_bomb_is_refused_by_sync_and_validate_alike(tmp_path: Path) -> 
     assert path.read_text() == original + alias_bomb()
 
 
+@pytest.mark.slow
 def test_aliases_within_reason_still_work(tmp_path: Path) -> None:
     models = _synced(tmp_path)
     path = models / "xai.yml"

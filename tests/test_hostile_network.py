@@ -32,6 +32,7 @@ def sync(settings: Settings, source: str, **kw: object) -> modelsync.SyncReport:
 # --- one deadline for the whole fetch -------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "reply",
     [
@@ -153,6 +154,7 @@ def test_network_errors_are_said_in_our_own_words(
     assert not any(word in warning for word in LIBRARY_WORDS), warning
 
 
+@pytest.mark.slow
 def test_an_unreachable_proxy_is_named_as_such(tmp_path: Path) -> None:
     # conftest points HTTPS_PROXY at a closed port on 127.0.0.1
     _, err, _ = run_measured(

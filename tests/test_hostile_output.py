@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import dumps, sliced
 
 EVIL = {
@@ -55,6 +57,7 @@ def assert_clean(text: str) -> None:
     assert not any(line.startswith("Modelsync: all good") for line in text.splitlines())
 
 
+@pytest.mark.slow
 def test_catalog_ids_cannot_drive_the_terminal_or_forge_lines(tmp_path: Path) -> None:
     (tmp_path / "old.json").write_bytes(dumps(evil_catalog(1.0)))
     (tmp_path / "new.json").write_bytes(dumps(evil_catalog(2.0)))
@@ -111,6 +114,7 @@ def test_validate_quotes_only_a_short_excerpt_of_a_value(tmp_path: Path) -> None
         assert len(line) < 200 + len(str(tmp_path)), line
 
 
+@pytest.mark.slow
 def test_validate_time_grows_linearly_with_the_errors(tmp_path: Path) -> None:
     models = tmp_path / "config" / "models"
     models.mkdir(parents=True)

@@ -42,6 +42,7 @@ def _json_report(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.slow
 def test_a_read_only_directory_reports_no_changes_only_failures(tmp_path: Path) -> None:
     env, models = _synced_from_old(tmp_path)
     before = files_snapshot(models)
@@ -64,6 +65,7 @@ def test_a_read_only_directory_reports_no_changes_only_failures(tmp_path: Path) 
     assert "Models: 0 added, 0 removed (now unavailable), 0 back; 0 price changes" in text.stdout
 
 
+@pytest.mark.slow
 def test_a_full_disk_counts_only_the_files_written(tmp_path: Path) -> None:
     env, models = _synced_from_old(tmp_path)
     (models / "groq.yml").unlink()  # groq is added again: a small file that fits
@@ -90,6 +92,7 @@ def test_a_full_disk_counts_only_the_files_written(tmp_path: Path) -> None:
 # --- SIGTERM ends a sync like Ctrl-C -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigterm_during_the_download_ends_with_one_line_and_143(
     server: CatalogServer, tmp_path: Path
 ) -> None:
@@ -195,6 +198,7 @@ def test_concurrent_clear_cache_runs_never_trace_back(tmp_path: Path) -> None:
     assert not state.exists() or not any(state.iterdir())
 
 
+@pytest.mark.slow
 def test_clear_cache_during_a_sync_keeps_the_cache_it_uses(
     server: CatalogServer, tmp_path: Path
 ) -> None:
@@ -226,6 +230,7 @@ def test_clear_cache_during_a_sync_keeps_the_cache_it_uses(
 # --- owner and group ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
 def test_a_rewritten_file_keeps_its_owner_group_and_mode(tmp_path: Path) -> None:
     env, models = _synced_from_old(tmp_path)

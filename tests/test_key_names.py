@@ -74,6 +74,7 @@ def test_a_sync_refuses_a_misspelt_key_and_user_keys_exempts_keys(tmp_path: Path
     assert "      input: 9.0\n" in exempt.text
 
 
+@pytest.mark.slow
 def test_user_keys_from_invoke_yaml_reach_validate(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "config" / "models").mkdir(parents=True)

@@ -136,6 +136,7 @@ def test_learning_writes_both_keys_and_only_them(annotated: Path, tmp_path: Path
     assert report.files == [str(annotated)] and report.outcomes == 5
 
 
+@pytest.mark.slow
 def test_a_sync_after_learning_keeps_every_learned_value(annotated: Path, tmp_path: Path) -> None:
     modelsync.learn_scores(OUTCOMES, config_dir=str(tmp_path / "cfg"))
     learned_text = annotated.read_text()
@@ -157,6 +158,7 @@ def test_a_sync_after_learning_keeps_every_learned_value(annotated: Path, tmp_pa
     assert not again.changed_files, "a second sync is a no-op"
 
 
+@pytest.mark.slow
 def test_learning_after_a_sync_never_touches_a_synced_field(tmp_path: Path) -> None:
     sync(tmp_path, NEW)
     path = tmp_path / "cfg" / "anthropic.yml"
@@ -251,6 +253,7 @@ def write_outcomes(path: Path, records: list[Any]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_invoke_scores_learns_from_a_jsonl_file(annotated: Path, tmp_path: Path) -> None:
     write_outcomes(tmp_path / "outcomes.jsonl", [*OUTCOMES[:2], "", OUTCOMES[2]])
     args = ("modelsync", "scores", "--config-dir", "cfg", "--from", "outcomes.jsonl")
@@ -275,6 +278,7 @@ def test_invoke_scores_learns_from_a_jsonl_file(annotated: Path, tmp_path: Path)
     assert "3.21" in annotated.read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("record", "message"),
     [

@@ -331,6 +331,7 @@ def test_pagination_that_does_not_advance_is_cut_off(config: Path, emulators: Em
     assert check.message == "pagination does not advance" and len(emulators.anthropic.seen) == 2
 
 
+@pytest.mark.slow
 def test_the_deadline_bounds_a_slow_provider(config: Path, emulators: Emulators) -> None:
     emulators.anthropic.page_max = 1
     emulators.anthropic.delay = 0.25

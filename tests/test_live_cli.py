@@ -58,6 +58,7 @@ def _assert_no_key(text: str) -> None:
             assert piece not in text, f"a key ({piece[:6]}...) leaked"
 
 
+@pytest.mark.slow
 def test_invoke_live_reports_the_three_lists_of_each_family(repo: Path) -> None:
     result = run_cli("live", cwd=repo, env=KEY_ENV)
     assert result.returncode == 0, result.stderr
@@ -74,6 +75,7 @@ def test_invoke_live_reports_the_three_lists_of_each_family(repo: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_json_is_versioned_and_write_report_saves_it(repo: Path) -> None:
     result = run_cli("live", "--json", "--write-report", "reports/live.json", cwd=repo, env=KEY_ENV)
     assert result.returncode == 2, result.stderr
@@ -115,6 +117,7 @@ def test_json_is_versioned_and_write_report_saves_it(repo: Path) -> None:
     assert checks["anthropic"]["endpoint"].endswith("/gw/anthropic/v1/models")
 
 
+@pytest.mark.slow
 def test_exit_1_names_a_rejected_key_and_an_unserved_default(
     repo: Path, emulators: Emulators
 ) -> None:
@@ -131,6 +134,7 @@ def test_exit_1_names_a_rejected_key_and_an_unserved_default(
         assert "  ! default model claude-sonnet-4-5: NOT SERVED" in result.stdout
 
 
+@pytest.mark.slow
 def test_only_the_selected_providers_are_asked(repo: Path, emulators: Emulators) -> None:
     result = run_cli("live", "--provider", "goo*", "--exclude", "openai", cwd=repo, env=KEY_ENV)
     assert result.returncode == 0, result.stderr
@@ -138,6 +142,7 @@ def test_only_the_selected_providers_are_asked(repo: Path, emulators: Emulators)
     assert "Live check of config/models: 1 checked, 0 failed, 0 skipped" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [

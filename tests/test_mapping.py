@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from modelsync import yamlio
 from modelsync.mapping import provider_from_upstream
 
@@ -69,6 +71,7 @@ def test_the_request_that_turns_a_mode_on_is_synced_as_given(tmp_path: Path) -> 
     assert run.findings() == []
 
 
+@pytest.mark.slow
 def test_both_writers_write_the_new_fields_alike() -> None:
     rt = yamlio.RoundTrip()
     data = sliced("2026-05-21", ["anthropic", "azure", "zenmux", "aihubmix"])

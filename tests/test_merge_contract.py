@@ -94,6 +94,7 @@ def assert_user_lines_survive(path: Path) -> None:
         position = index
 
 
+@pytest.mark.slow
 def test_user_data_survives_three_real_catalogs_in_sequence(
     settings: Settings, config_dir: Path, tmp_path: Path
 ) -> None:
@@ -161,6 +162,7 @@ def test_user_data_survives_three_real_catalogs_in_sequence(
     assert report.changed_files == [] and files_snapshot(config_dir) == before
 
 
+@pytest.mark.slow
 def test_hand_formatted_file_merges_like_a_canonical_one(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -265,6 +267,7 @@ def test_pinned_must_name_synced_fields(
     assert "'price' is not a synced field" in (report.failed[0].error or "")
 
 
+@pytest.mark.slow
 def test_concurrent_sync_waits_then_fails_clearly(
     settings: Settings, config_dir: Path, tmp_path: Path
 ) -> None:

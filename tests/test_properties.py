@@ -26,6 +26,9 @@ from modelsync.settings import make_settings
 
 from .conftest import sliced, yaml11
 
+#: Property tests: Hypothesis tries hundreds of cases each.
+pytestmark = pytest.mark.slow
+
 AWKWARD = [
     "no",
     "on",
@@ -446,7 +449,6 @@ def _hand_write(
 
 # No shrinking: a failing example is reported as found (shrinking these catalogs takes
 # minutes and rarely makes them shorter).
-@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

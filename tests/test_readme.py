@@ -97,6 +97,7 @@ def _run(words: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complet
     raise AssertionError(f"the README test does not know how to run {words!r}")
 
 
+@pytest.mark.slow
 def test_every_readme_block_runs(tmp_path: Path, catalog_url: str) -> None:
     blocks = readme_blocks()
     unknown = {s for s, _, _ in blocks} - THIS_REPO - ADOPTER - INSTALL - NOT_RUN

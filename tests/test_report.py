@@ -29,6 +29,7 @@ def drift(tmp_path_factory: pytest.TempPathFactory) -> tuple[modelsync.SyncRepor
     return report, root
 
 
+@pytest.mark.slow
 def test_report_counts_match_an_independent_count_of_the_real_drift(
     drift: tuple[modelsync.SyncReport, Path],
 ) -> None:
@@ -71,6 +72,7 @@ def test_report_counts_match_an_independent_count_of_the_real_drift(
     assert {(c.provider, c.model) for c in report.changes("deprecated")} == deprecated
 
 
+@pytest.mark.slow
 def test_report_as_json_and_as_text(drift: tuple[modelsync.SyncReport, Path]) -> None:
     from modelsync.report import render
 
@@ -130,6 +132,7 @@ def repo(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_check_exit_codes_both_ways(repo: Path) -> None:
     before = files_snapshot(repo / "config")
     stale = run_cli("sync", "--check", "--source", "2026-05-21.json", cwd=repo)
@@ -140,6 +143,7 @@ def test_check_exit_codes_both_ways(repo: Path) -> None:
     assert fresh.returncode == 0, fresh.stderr
 
 
+@pytest.mark.slow
 def test_dry_run_writes_nothing_and_its_diff_applies(repo: Path, tmp_path: Path) -> None:
     before = files_snapshot(repo / "config")
     result = run_cli("sync", "--dry-run", "--source", "2026-05-21.json", cwd=repo)
@@ -162,6 +166,7 @@ def test_dry_run_writes_nothing_and_its_diff_applies(repo: Path, tmp_path: Path)
     assert json.loads(only_report.stdout)["dry_run"] is True
 
 
+@pytest.mark.slow
 def test_provider_filters_globs_and_close_matches(repo: Path) -> None:
     before = files_snapshot(repo / "config")
     result = run_cli(
@@ -188,6 +193,7 @@ def test_provider_filters_globs_and_close_matches(repo: Path) -> None:
     assert "--provider 'grok' matches no provider; did you mean 'groq'?" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_filters_from_invoke_yaml_and_flags_beat_them(repo: Path) -> None:
     (repo / "invoke.yaml").write_text("modelsync:\n  providers: [groq]\n")
     result = run_cli("sync", "--source", "2026-05-21.json", "--json", cwd=repo)
@@ -196,6 +202,7 @@ def test_filters_from_invoke_yaml_and_flags_beat_them(repo: Path) -> None:
     assert json.loads(result.stdout)["changed_files"] == ["config/models/xai.yml"]
 
 
+@pytest.mark.slow
 def test_quiet_and_verbose(repo: Path) -> None:
     quiet = run_cli("sync", "-q", "--source", "2026-03-18.json", cwd=repo)
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
@@ -206,6 +213,7 @@ def test_quiet_and_verbose(repo: Path) -> None:
     assert "modelsync: info: wrote config/models/xai.yml" in debug.stderr
 
 
+@pytest.mark.slow
 def test_models_query_finds_the_cheapest_vision_model_with_a_large_context(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -234,6 +242,7 @@ def test_models_query_finds_the_cheapest_vision_model_with_a_large_context(
     assert prices == sorted(prices)
 
 
+@pytest.mark.slow
 def test_models_task_table_json_and_filters(repo: Path) -> None:
     table = run_cli(
         "models",
@@ -275,6 +284,7 @@ def test_api_errors_for_unknown_provider_and_model(settings: Settings, tmp_path:
     assert issubclass(modelsync.ConfigError, modelsync.ModelsyncError)
 
 
+@pytest.mark.slow
 def test_colour_only_on_a_terminal_and_never_with_no_color(
     drift: tuple[modelsync.SyncReport, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,6 +54,7 @@ def drift(settings: Settings, config_dir: Path, tmp_path: Path) -> dict[str, Any
     return {"source": str(tmp_path / "after.json"), "newcomers": newcomers, "gone": gone}
 
 
+@pytest.mark.slow
 def test_the_report_names_new_providers_departures_and_spells_out_prices(
     settings: Settings, drift: dict[str, Any]
 ) -> None:

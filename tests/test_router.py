@@ -176,6 +176,7 @@ def test_a_loaded_catalog_routes_without_reading_the_files(cfg: Path) -> None:
     assert modelsync.select("complex", catalog=catalog) == before
 
 
+@pytest.mark.slow
 def test_invoke_route_prints_the_choice_and_the_runners_up(cfg: Path) -> None:
     repo = cfg.parent.parent
     result = run_cli(
@@ -199,6 +200,7 @@ def test_invoke_route_prints_the_choice_and_the_runners_up(cfg: Path) -> None:
     assert "2,000 input + 500 output tokens" in doc["choices"][0]["reasons"][1]
 
 
+@pytest.mark.slow
 def test_invoke_route_reads_the_thresholds_setting(cfg: Path) -> None:
     repo = cfg.parent.parent
     (repo / "invoke.yaml").write_text("modelsync:\n  route_thresholds: {complex: 4.6}\n")

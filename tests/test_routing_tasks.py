@@ -62,6 +62,7 @@ MISTAKES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "code", "expected"), MISTAKES)
 def test_every_mistake_is_one_line(
     args: tuple[str, ...], code: int, expected: str, repo: Path
@@ -90,6 +91,7 @@ def test_bad_settings_are_one_line_too(task: str, repo: Path) -> None:
         assert "INVOKE_MODELSYNC_" in result.stderr
 
 
+@pytest.mark.slow
 def test_clear_cache_forgets_the_catalog_index(repo: Path, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     assert run_cli("route", "--complexity", "simple", cwd=repo, env=env).returncode == 0

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import modelsync
 from modelsync.schedule import record_path
 from modelsync.settings import Settings
@@ -87,6 +89,7 @@ print(json.dumps(None if report is None else len(report.changed_files)))
 """
 
 
+@pytest.mark.slow
 def test_processes_starting_at_once_sync_once(tmp_path: Path, server: CatalogServer) -> None:
     url = server.serve("/api.json", Reply(dumps(sliced(providers=PROVIDERS)), delay=1.0))
     args = [str(tmp_path / "config"), str(tmp_path / "cache"), url]

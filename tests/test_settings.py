@@ -54,6 +54,7 @@ def _no_traceback(result: object) -> str:
 # --- the modelsync command reads the project's invoke.yaml ----------------------------
 
 
+@pytest.mark.slow
 def test_modelsync_validate_checks_the_directory_invoke_yaml_names(tmp_path: Path) -> None:
     repo = _project(tmp_path, "modelsync:\n  config_dir: catalog\n")
     (repo / "catalog").mkdir()
@@ -71,6 +72,7 @@ def server() -> object:
         yield srv
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("modelsync", "sync"), ("catalog.sync",)])
 def test_both_commands_read_config_dir_providers_and_cache_ttl(
     command: tuple[str, ...], tmp_path: Path, server: CatalogServer
@@ -98,6 +100,7 @@ def test_both_commands_read_config_dir_providers_and_cache_ttl(
 # --- environment variables ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("modelsync", "sync"), ("catalog.sync",)])
 def test_offline_false_in_the_environment_uses_the_network(
     command: tuple[str, ...], tmp_path: Path, server: CatalogServer
@@ -119,6 +122,7 @@ def test_offline_false_in_the_environment_uses_the_network(
     assert len(server.hits()) == 1, "offline: on makes no request"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("modelsync", "sync"), ("catalog.sync",)])
 def test_every_type_of_setting_reads_from_the_environment(
     command: tuple[str, ...], tmp_path: Path, server: CatalogServer
@@ -139,6 +143,7 @@ def test_every_type_of_setting_reads_from_the_environment(
     assert len(server.hits()) == 2, "cache_ttl 0 from the environment"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("var", "value", "expected"),
     [
@@ -194,6 +199,7 @@ def test_settings_layers_flags_beat_environment_beat_file() -> None:
 # --- paths are relative to the project -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_task_run_from_a_subdirectory_writes_to_the_project(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     sub = repo / "src" / "deep"
@@ -225,6 +231,7 @@ def test_the_api_resolves_against_the_current_directory(
 # --- no silent passes -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_validate_fails_on_a_missing_file_or_empty_config_directory(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     (repo / "a-file").write_text("x")
@@ -243,6 +250,7 @@ def test_validate_fails_on_a_missing_file_or_empty_config_directory(tmp_path: Pa
         assert allowed.returncode == 0 and "0 files valid" in allowed.stdout
 
 
+@pytest.mark.slow
 def test_sync_says_it_created_the_config_directory(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     first = run_cli("catalog.sync", "--source", "api.json", cwd=repo)
@@ -255,6 +263,7 @@ def test_sync_says_it_created_the_config_directory(tmp_path: Path) -> None:
 # --- .yaml provider files ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_yaml_file_is_the_providers_file(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     assert run_cli("catalog.sync", "--source", "api.json", cwd=repo).returncode == 0
@@ -291,6 +300,7 @@ def _unusable_cache(repo: Path) -> dict[str, str]:
     return {"XDG_CACHE_HOME": str(repo / "not-a-dir" / "cache")}
 
 
+@pytest.mark.slow
 def test_an_unusable_cache_directory_is_a_warning(tmp_path: Path, server: CatalogServer) -> None:
     repo = _project(tmp_path)
     env = {**_unusable_cache(repo), "INVOKE_MODELSYNC_API_URL": server.url()}
@@ -314,6 +324,7 @@ def test_clear_cache_that_cannot_remove_is_one_line(tmp_path: Path) -> None:
     assert "validated.json: cannot remove" in _no_traceback(result)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
@@ -342,6 +353,7 @@ def test_every_mistake_is_one_line(
         assert expected in _no_traceback(result), result.stderr
 
 
+@pytest.mark.slow
 def test_flags_take_the_forms_users_type(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     assert run_cli("catalog.sync", "--source", "api.json", "-q", cwd=repo).returncode == 0
@@ -387,6 +399,7 @@ def test_json_always_answers(args: tuple[str, ...], check: str, tmp_path: Path) 
     assert line.removeprefix("modelsync: error: ")[:40] in text
 
 
+@pytest.mark.slow
 def test_verbose_help_and_counting_agree(tmp_path: Path) -> None:
     repo = _project(tmp_path)
     help_text = run_cli("--help", "catalog.sync", cwd=repo).stdout
@@ -441,6 +454,7 @@ BAD_INPUTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", ["sync", "validate", "models", "clear-cache", "live"])
 def test_a_sweep_of_bad_input_finds_no_traceback(task: str, tmp_path: Path) -> None:
     repo = _project(tmp_path)

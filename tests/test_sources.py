@@ -56,6 +56,7 @@ def heavy_imports(stderr: str) -> set[str]:
 # --- a named source is never substituted -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_failing_named_source_is_an_error_not_the_bundled_snapshot(
     server: CatalogServer, tmp_path: Path
 ) -> None:
@@ -69,6 +70,7 @@ def test_a_failing_named_source_is_an_error_not_the_bundled_snapshot(
     assert not list(tmp_path.rglob("*.yml")), "nothing written"
 
 
+@pytest.mark.slow
 def test_a_failing_named_source_in_the_api_raises(
     server: CatalogServer, settings: Settings, config_dir: Path
 ) -> None:
@@ -92,6 +94,7 @@ def test_a_failing_named_source_uses_its_own_cached_response(
     assert "HTTP 500" in caplog.text and "using the cached catalog" in caplog.text
 
 
+@pytest.mark.slow
 def test_offline_and_the_default_source_still_fall_back_to_the_bundled_snapshot(
     server: CatalogServer, settings: Settings
 ) -> None:
@@ -114,6 +117,7 @@ def two_catalogs(tmp_path: Path) -> tuple[str, str]:
     return old_date, new_date
 
 
+@pytest.mark.slow
 def test_an_older_catalog_is_not_applied_without_allow_older(
     tmp_path: Path, two_catalogs: tuple[str, str]
 ) -> None:
@@ -206,6 +210,7 @@ def test_no_network_is_not_retried(
     assert time.monotonic() - start < 1.0
 
 
+@pytest.mark.slow
 def test_verbose_logs_each_retry_and_its_wait(server: CatalogServer, tmp_path: Path) -> None:
     url = server.serve(
         "/api.json",
@@ -222,6 +227,7 @@ def test_verbose_logs_each_retry_and_its_wait(server: CatalogServer, tmp_path: P
     assert "in 0.0 s" in retries[0] and "in 1.0 s" in retries[1]
 
 
+@pytest.mark.slow
 def test_the_api_tries_a_failing_source_once_per_ttl_and_warns_once(
     server: CatalogServer, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -242,6 +248,7 @@ def test_the_api_tries_a_failing_source_once_per_ttl_and_warns_once(
 # --- fingerprints cover every origin -------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("origin", ["offline", "no network", "file"])
 def test_a_no_op_from_the_bundled_snapshot_or_a_file_takes_the_fast_path(
     origin: str, tmp_path: Path
@@ -355,6 +362,7 @@ def test_the_fast_and_the_full_path_give_the_same_report(
         assert first.changed_files and expected["changed_files"] == []
 
 
+@pytest.mark.slow
 def test_two_runs_over_a_pinned_difference_print_the_same_report(tmp_path: Path) -> None:
     (tmp_path / "api.json").write_bytes(dumps(sliced(providers=PROVIDERS)))
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}

@@ -26,6 +26,7 @@ def repo(tmp_path: Path) -> Path:
     return work
 
 
+@pytest.mark.slow
 def test_full_catalog_over_http_equals_the_snapshot_and_second_run_sends_nothing(
     server: CatalogServer, repo: Path, tmp_path: Path
 ) -> None:
@@ -58,6 +59,7 @@ def test_full_catalog_over_http_equals_the_snapshot_and_second_run_sends_nothing
     assert "0 added, 0 changed, 132 unchanged" in second.stdout
 
 
+@pytest.mark.slow
 def test_sync_with_no_network_writes_the_bundled_catalog_and_says_so(
     repo: Path, tmp_path: Path
 ) -> None:
@@ -112,6 +114,7 @@ def test_a_model_gone_bad_upstream_keeps_its_entry(
     assert after["models"]["claude-opus-4-1"]["available"] is True
 
 
+@pytest.mark.slow
 def test_json_report_is_one_document_on_stdout(
     server: CatalogServer, repo: Path, tmp_path: Path
 ) -> None:

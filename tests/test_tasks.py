@@ -80,6 +80,7 @@ def test_every_flag_has_help(task: str) -> None:
     assert "--config-dir" in options
 
 
+@pytest.mark.slow
 def test_mounted_collection_config_file_and_environment(
     user_repo: Path, source: str, tmp_path: Path
 ) -> None:
@@ -113,6 +114,7 @@ def test_mounted_collection_config_file_and_environment(
     assert (user_repo / "from-flag" / "xai.yml").exists()
 
 
+@pytest.mark.slow
 def test_tasks_chain_and_run_as_pre_tasks(user_repo: Path, source: str) -> None:
     env = {"INVOKE_MODELSYNC_SOURCE": source}
     result = run_cli("models.sync", "models.validate", "hello", cwd=user_repo, env=env)
@@ -165,6 +167,7 @@ def test_modelsync_command_runs_the_same_tasks(source: str, tmp_path: Path) -> N
     assert out.stdout.strip() == f"modelsync {importlib.metadata.version('modelsync')}"
 
 
+@pytest.mark.slow
 def test_clear_cache_says_what_it_removed(source: str, tmp_path: Path) -> None:
     repo = tmp_path / "r"
     repo.mkdir()

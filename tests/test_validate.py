@@ -142,6 +142,7 @@ def test_schema_vocabularies_match_the_code() -> None:
         assert s["$id"] and s["title"] and s["description"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("date", DATES)
 def test_every_real_snapshot_passes_the_upstream_schema(date: str) -> None:
     model_validator = validator(API_SCHEMA, "model")
@@ -231,6 +232,7 @@ def test_hook_file_pattern_matches_config_files_only() -> None:
     assert hook["entry"].split()[0] == "modelsync" and hook["pass_filenames"] is False
 
 
+@pytest.mark.slow
 def test_pre_commit_runs_the_hook_in_a_git_repository(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "config" / "models").mkdir(parents=True)
@@ -345,6 +347,7 @@ def _agree(name: str, definition: str | None, instance: object) -> None:
     assert fast_ok == validator(name, definition).is_valid(instance), instance
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(field=st.sampled_from(MODEL_FIELDS_UP), value=json_values)
 def test_compiled_and_reference_validators_agree_on_models(field: str, value: object) -> None:
@@ -353,6 +356,7 @@ def test_compiled_and_reference_validators_agree_on_models(field: str, value: ob
     _agree(API_SCHEMA, "model", model)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(field=st.sampled_from(CONFIG_FIELDS), value=json_values)
 def test_compiled_and_reference_validators_agree_on_config_files(field: str, value: object) -> None:
@@ -361,6 +365,7 @@ def test_compiled_and_reference_validators_agree_on_config_files(field: str, val
     _agree(CONFIG_SCHEMA, None, doc)
 
 
+@pytest.mark.slow
 def test_compiled_and_reference_validators_agree_on_every_real_model() -> None:
     for date in DATES:
         for provider in catalog(date).values():

@@ -100,6 +100,7 @@ def test_the_workflow_pins_every_action_to_a_commit() -> None:
     assert flow["permissions"] == {"contents": "write", "pull-requests": "write"}
 
 
+@pytest.mark.slow
 def test_the_workflow_steps_open_a_pull_request_with_the_report(
     repo: Path, catalog_url: str, tmp_path: Path
 ) -> None:
@@ -149,6 +150,7 @@ def _create_pull_request(repo: Path, inputs: dict[str, str], temp: Path) -> dict
     return {"title": inputs["title"], "body": Path(body_path).read_text()}
 
 
+@pytest.mark.slow
 def test_the_gitlab_job_pushes_a_branch_for_a_merge_request(
     repo: Path, catalog_url: str, tmp_path: Path
 ) -> None:

@@ -111,6 +111,7 @@ def test_plain_strings_stay_plain() -> None:
     assert yamlio.scalar_style("https://x.ai/docs") == "single"  # keys and flow items
 
 
+@pytest.mark.slow
 def test_canonical_writer_equals_ruamel_on_real_catalog_data() -> None:
     from modelsync.mapping import provider_from_upstream
 
