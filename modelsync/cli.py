@@ -17,7 +17,7 @@ from invoke.env import Environment
 from invoke.exceptions import Exit, ParseError
 from invoke.program import Program
 
-from . import __version__, tasks
+from . import __version__, taskkit, tasks
 from .settings import find_project_root
 
 
@@ -74,7 +74,7 @@ class _Program(Program):
 def main(argv: Sequence[str] | None = None) -> None:
     """Run ``modelsync <task> [flags]``."""
     args = list(argv) if argv is not None else sys.argv[1:]
-    tasks.ARGV = args
+    taskkit.ARGV = args
     program = _Program(
         namespace=tasks.ns,
         version=__version__,
