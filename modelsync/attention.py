@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .catalog import SOURCE
-from .state import digest
+from .digests import digest
 from .vocab import Kind
 
 if TYPE_CHECKING:

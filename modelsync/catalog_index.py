@@ -11,13 +11,11 @@ number as a mapping key) only means parsing YAML.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -150,22 +148,17 @@ def load(path: Path, config_dir: Path) -> dict[str, Any]:
 def save(path: Path, config_dir: Path, files: Mapping[str, Any]) -> None:
     """Write the index atomically; a failure is logged, never raised (the index is only
     a shortcut)."""
-    from .fsutil import cache_directory_usable
+    from .fsutil import cache_directory_usable, save_json
 
     if not cache_directory_usable(path.parent.parent):
         return
     data = {"key": index_key(), "config_dir": os.path.realpath(config_dir), "files": files}
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"), ensure_ascii=False)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        log.debug("could not save the catalog index %s (%s)", path, exc)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    save_json(
+        path,
+        data,
+        failure="could not save the catalog index %s (%s)",
+        logger=log,
+        level=logging.DEBUG,
+        compact=True,
+        ensure_ascii=False,
+    )

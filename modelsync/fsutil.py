@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import stat
@@ -280,3 +281,39 @@ def cache_directory_usable(directory: Path) -> bool:
         )
         return False
     return True
+
+
+def save_json(
+    path: Path,
+    data: object,
+    *,
+    failure: str,
+    logger: logging.Logger | None = None,
+    level: int = logging.WARNING,
+    compact: bool = False,
+    ensure_ascii: bool = True,
+) -> bool:
+    """Write ``data`` as JSON to ``path`` through a temporary file and a rename, best
+    effort: for caches and records whose loss costs only speed.
+
+    A failure is logged with ``failure`` (a format with the path and the reason, e.g.
+    ``"could not save sync state %s (%s)"``) at ``level`` and never raised; no temporary
+    file is left. Returns whether the file was written.
+    """
+    tmp = None
+    separators = (",", ":") if compact else None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=separators, ensure_ascii=ensure_ascii)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError as exc:
+        (logger or log).log(level, failure, path, exc)
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import yamlio
 from .catalog import BadData, Provider
+from .digests import digest, upstream_digest
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
 from .mapping import provider_from_upstream
@@ -31,7 +32,7 @@ from .ownership import is_managed, managed_available
 from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
-from .state import State, digest, upstream_digest
+from .state import State
 from .yamlio.edit import Editor, RuamelEditor
 
 log = logging.getLogger(__name__)

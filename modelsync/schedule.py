@@ -10,7 +10,6 @@ one syncs while the others wait for the directory lock and then find the record 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -98,9 +97,7 @@ def read(settings: Settings) -> LastSync | None:
 def record(settings: Settings, report: SyncReport) -> None:
     """Record a sync that wrote (best effort: a cache that cannot be written costs only
     the next :func:`sync_if_needed` a sync)."""
-    import tempfile
-
-    from .fsutil import cache_directory_usable
+    from .fsutil import cache_directory_usable, save_json
 
     path = record_path(settings)
     if not cache_directory_usable(settings.cache_path):
@@ -120,20 +117,7 @@ def record(settings: Settings, report: SyncReport) -> None:
         "config_dir": os.path.realpath(settings.config_path),
         **asdict(entry),
     }
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".last-sync-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        _log().warning("could not record the sync in %s (%s)", path, exc)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    save_json(path, data, failure="could not record the sync in %s (%s)", logger=_log())
 
 
 def is_fresh(settings: Settings, max_age: float) -> bool:

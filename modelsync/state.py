@@ -13,7 +13,6 @@ deleting it, or any corruption, only makes the next sync do the full work.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -30,16 +29,6 @@ from .vocab import Kind
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def upstream_digest(raw: Any) -> str:
-    """A fingerprint of one provider's raw catalog data (key order does not matter)."""
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return digest(text.encode("ascii"))
 
 
 def options_key(settings: Settings) -> str:
@@ -155,24 +144,9 @@ def load(settings: Settings) -> State | None:
 
 def save(settings: Settings, state: State) -> None:
     """Write the state atomically; failure only costs speed, so it is logged, not raised."""
-    import tempfile
+    from .fsutil import cache_directory_usable, save_json
 
-    from .fsutil import cache_directory_usable
-
-    path = state_path(settings)
     if not cache_directory_usable(settings.cache_path):
         return
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(state.to_json(), fh, separators=(",", ":"))
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        log.warning("could not save sync state %s (%s)", path, exc)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    path = state_path(settings)
+    save_json(path, state.to_json(), failure="could not save sync state %s (%s)", compact=True)

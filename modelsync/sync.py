@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 from . import source as source_mod
 from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
+from .digests import digest
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
 from .fetch import Fetched
 from .fsutil import atomic_write, directory_lock, read_config, remove_stale_temporaries
 from .report import FAILED, SKIPPED, UNCHANGED, ProviderResult, SyncReport
 from .settings import Settings
-from .state import ProviderState, State, digest
+from .state import ProviderState, State
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:

@@ -8,20 +8,17 @@ schema's digest), which lets a pre-commit run re-check only what changed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__, yamlio
+from .digests import digest
 from .fsutil import UnsafeFile, read_config
 from .schemacheck import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
-from .state import digest
 
 log = logging.getLogger(__name__)
 
@@ -295,21 +292,16 @@ class ValidationCache:
     def save(self, limit: int = 20000) -> None:
         if not self.dirty:
             return
+        from .fsutil import save_json
+
         keep = list(self.valid)[-limit:]
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".validated-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": self.key, "valid": keep}, fh)
-            os.replace(tmp, self.path)
-            tmp = None
-        except OSError as exc:
-            log.debug("could not save the validation cache %s (%s)", self.path, exc)
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        save_json(
+            self.path,
+            {"key": self.key, "valid": keep},
+            failure="could not save the validation cache %s (%s)",
+            logger=log,
+            level=logging.DEBUG,
+        )
 
 
 def config_files(config_dir: Path) -> list[Path]:
