@@ -39,12 +39,17 @@ def clear_http_cache(path: Path) -> str | None:
         raise ModelsyncError(f"{path}: cannot clear the HTTP cache: {exc}") from None
     except sqlite3.DatabaseError as exc:
         log.debug("HTTP cache %s is not a usable database (%s); deleting it", path, exc)
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        delete_database(path)
         return f"the HTTP cache ({size / 1e6:.1f} MB, {path})"
     if not count:
         return None
     return f"{count} cached response{'s' if count != 1 else ''} ({size / 1e6:.1f} MB, {path})"
+
+
+def delete_database(path: Path) -> None:
+    """Delete an SQLite database that is not usable, with its journal and WAL files."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _delete_rows(path: Path) -> int:

@@ -275,9 +275,11 @@ def check_database(path: Path) -> None:
 
 
 def discard_cache(path: Path, exc: BaseException) -> None:
+    """Delete an HTTP cache that SQLite cannot read, saying so."""
+    from .cacheclear import delete_database
+
     log.warning("HTTP cache %s is unreadable (%s); discarding it", path, exc)
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    delete_database(path)
 
 
 def _make_session(settings: Settings, path: Path | None) -> Session:
