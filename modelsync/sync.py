@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import source as source_mod
 from . import state as state_mod
@@ -199,33 +199,75 @@ def _run(
     state = state_mod.load(settings)
     files = provider_files(config_dir)
     filtered = bool(settings.providers or settings.exclude)
-
-    if state is not None and state.catalog and not filtered:
-        sha = source_mod.quick_sha(settings, state)
-        if sha is not None and sha == state.catalog and _files_match(state, files):
-            log.info("catalog and all %d files unchanged since the last sync", len(files))
-            report = _noop_report(settings, state, files)
-            report.dry_run, report.check = dry_run, check
-            return report
+    if not filtered:
+        unchanged = _unchanged_since_last_sync(settings, state, files)
+        if unchanged is not None:
+            unchanged.dry_run, unchanged.check = dry_run, check
+            return unchanged
 
     from .catalog import newest_update
 
     fetched = source_mod.obtain(settings)
-    catalog = fetched.catalog
-    newest = newest_update(catalog)
-    log.info("catalog: %s (%s), %d providers", fetched.source, fetched.origin, len(catalog))
+    newest = newest_update(fetched.catalog)
+    log.info("catalog: %s (%s), %d providers", fetched.source, fetched.origin, len(fetched.catalog))
     report = SyncReport(
         source_mod.info(fetched, newest), str(config_dir), dry_run=dry_run, check=check
     )
-    all_ids = set(catalog) | set(files)
-    chosen = select(all_ids, settings.providers, settings.exclude)
+    plans = _plan_providers(settings, state, fetched.catalog, files, report)
+    _log_skipped(report)
+    if report.changed_files:
+        from . import guards
+
+        refusal = None if allow_older else guards.older(newest, plans, fetched.source)
+        if refusal is None and not allow_shrink:
+            refusal = guards.shrink(settings, fetched.catalog, plans, files, state)
+        if refusal is not None:
+            report.refused, report.refusal = refusal.message, refusal.details
+            return report
+
+    if writing:
+        _write(plans)
+        _save_state(settings, state, fetched, plans, report, complete=not filtered)
+        _remember_valid(settings, plans)
+    from .attention import find
+
+    report.attention = find(settings, state, plans)
+    for result in report.failed:
+        log.error("%s", result.error)
+    return report
+
+
+def _unchanged_since_last_sync(
+    settings: Settings, state: State | None, files: dict[str, Path]
+) -> SyncReport | None:
+    """The report of a sync with nothing to do, when the fingerprints say so without
+    reading the catalog: the catalog and every file are as the last sync left them."""
+    if state is None or not state.catalog:
+        return None
+    sha = source_mod.quick_sha(settings, state)
+    if sha is None or sha != state.catalog or not _files_match(state, files):
+        return None
+    log.info("catalog and all %d files unchanged since the last sync", len(files))
+    return _noop_report(settings, state, files)
+
+
+def _plan_providers(
+    settings: Settings,
+    state: State | None,
+    catalog: dict[str, Any],
+    files: dict[str, Path],
+    report: SyncReport,
+) -> dict[str, Plan]:
+    """Plan every chosen provider whose id is a safe file name, adding each result to
+    ``report`` (and a warning for each catalog id that is not a safe file name)."""
     from .catalog import safe_provider_id
     from .plan import Planner
 
-    planner = Planner(settings, state, want_diff=dry_run)
+    config_dir = settings.config_path
+    chosen = select(set(catalog) | set(files), settings.providers, settings.exclude)
+    planner = Planner(settings, state, want_diff=report.dry_run)
     plans: dict[str, Plan] = {}
     for provider_id in chosen:
-        raw = catalog.get(provider_id)
         if not safe_provider_id(provider_id):
             if provider_id in catalog:
                 shown = provider_id if len(provider_id) <= 60 else provider_id[:57] + "..."
@@ -234,10 +276,16 @@ def _run(
                 )
                 log.warning("skipped provider %r: its id is not a safe file name", shown)
             continue
-        plan = planner.plan(provider_id, raw, provider_path(config_dir, provider_id, files))
+        path = provider_path(config_dir, provider_id, files)
+        plan = planner.plan(provider_id, catalog.get(provider_id), path)
         plans[provider_id] = plan
         report.providers.append(plan.result)
+    return plans
 
+
+def _log_skipped(report: SyncReport) -> None:
+    """Warn about models and providers skipped for bad upstream data (models: at most
+    :data:`MAX_WARNINGS` lines)."""
     skipped = report.skipped_models()
     for provider_id, model_id, reason in skipped[:MAX_WARNINGS]:
         log.warning("skipped model %s/%s: %s", provider_id, model_id, reason)
@@ -249,34 +297,18 @@ def _run(
     for result in report.by_status(SKIPPED):
         log.warning("skipped provider %s: %s", result.id, result.error)
 
-    if report.changed_files:
-        from . import guards
 
-        refusal = None if allow_older else guards.older(newest, plans, fetched.source)
-        if refusal is None and not allow_shrink:
-            refusal = guards.shrink(settings, catalog, plans, files, state)
-        if refusal is not None:
-            report.refused, report.refusal = refusal.message, refusal.details
-            return report
-
-    if writing:
-        for plan in plans.values():
-            result = plan.result
-            if result.status.writes and plan.new is not None:
-                try:
-                    atomic_write(Path(result.path), plan.new)
-                    log.info("wrote %s", result.path)
-                except ConfigError as exc:
-                    result.status, result.error = FAILED, str(exc)
-                    plan.record = False
-        _save_state(settings, state, fetched, plans, report, complete=not filtered)
-        _remember_valid(settings, plans)
-    from .attention import find
-
-    report.attention = find(settings, state, plans)
-    for result in report.failed:
-        log.error("%s", result.error)
-    return report
+def _write(plans: dict[str, Plan]) -> None:
+    """Write each changed file; one that cannot be written fails its provider alone."""
+    for plan in plans.values():
+        result = plan.result
+        if result.status.writes and plan.new is not None:
+            try:
+                atomic_write(Path(result.path), plan.new)
+                log.info("wrote %s", result.path)
+            except ConfigError as exc:
+                result.status, result.error = FAILED, str(exc)
+                plan.record = False
 
 
 def _save_state(
