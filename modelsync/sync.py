@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import os
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import fingerprints
 from . import source as source_mod
 from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
-from .digests import digest
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
-from .fetch import Fetched
-from .fsutil import atomic_write, directory_lock, read_config, remove_stale_temporaries
-from .report import FAILED, SKIPPED, UNCHANGED, ProviderResult, SyncReport
+from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
+from .report import FAILED, SKIPPED, SyncReport
 from .settings import Settings
-from .state import ProviderState, State
+from .state import State
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -66,39 +64,6 @@ def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -
 
 
 # --- the whole sync --------------------------------------------------------------------
-
-
-def _noop_report(settings: Settings, state: State, files: dict[str, Path]) -> SyncReport:
-    """The report of a sync that changes nothing, from what the last sync recorded: the
-    same as the full path would give (``tests/test_sources.py`` compares them)."""
-    report = SyncReport(source_mod.recorded_info(settings, state), str(settings.config_path))
-    for provider_id, known in sorted(state.providers.items()):
-        path = provider_path(settings.config_path, provider_id, files)
-        report.providers.append(
-            ProviderResult(
-                provider_id,
-                UNCHANGED,
-                str(path),
-                changes=known.changes(provider_id),
-                skipped_models=dict(known.skipped),
-                in_catalog=known.upstream is not None,
-            )
-        )
-    report.warnings = list(state.warnings)
-    return report
-
-
-def _files_match(state: State, files: dict[str, Path]) -> bool:
-    recorded = {pid for pid, p in state.providers.items() if p.file is not None}
-    if recorded != set(files):
-        return False
-    for provider_id, path in files.items():
-        try:
-            if digest(read_config(path)) != state.providers[provider_id].file:
-                return False
-        except (OSError, ConfigError):
-            return False
-    return True
 
 
 def run(
@@ -200,7 +165,7 @@ def _run(
     files = provider_files(config_dir)
     filtered = bool(settings.providers or settings.exclude)
     if not filtered:
-        unchanged = _unchanged_since_last_sync(settings, state, files)
+        unchanged = fingerprints.unchanged_report(settings, state, files)
         if unchanged is not None:
             unchanged.dry_run, unchanged.check = dry_run, check
             return unchanged
@@ -227,7 +192,7 @@ def _run(
 
     if writing:
         _write(plans)
-        _save_state(settings, state, fetched, plans, report, complete=not filtered)
+        fingerprints.save(settings, state, fetched, plans, report, complete=not filtered)
         _remember_valid(settings, plans)
     from .attention import find
 
@@ -235,20 +200,6 @@ def _run(
     for result in report.failed:
         log.error("%s", result.error)
     return report
-
-
-def _unchanged_since_last_sync(
-    settings: Settings, state: State | None, files: dict[str, Path]
-) -> SyncReport | None:
-    """The report of a sync with nothing to do, when the fingerprints say so without
-    reading the catalog: the catalog and every file are as the last sync left them."""
-    if state is None or not state.catalog:
-        return None
-    sha = source_mod.quick_sha(settings, state)
-    if sha is None or sha != state.catalog or not _files_match(state, files):
-        return None
-    log.info("catalog and all %d files unchanged since the last sync", len(files))
-    return _noop_report(settings, state, files)
 
 
 def _plan_providers(
@@ -309,44 +260,6 @@ def _write(plans: dict[str, Plan]) -> None:
             except ConfigError as exc:
                 result.status, result.error = FAILED, str(exc)
                 plan.record = False
-
-
-def _save_state(
-    settings: Settings,
-    old: State | None,
-    fetched: Fetched,
-    plans: dict[str, Plan],
-    report: SyncReport,
-    complete: bool,
-) -> None:
-    new = State(
-        config_dir=os.path.realpath(settings.config_path),
-        options=state_mod.options_key(settings),
-        source=source_mod.record(settings, fetched, report.source.newest_update),
-        providers=dict(old.providers) if old else {},
-        warnings=list(report.warnings),
-    )
-    all_recorded = True
-    for provider_id, plan in plans.items():
-        content = plan.new if plan.new is not None else plan.old
-        if not plan.record:
-            new.providers.pop(provider_id, None)
-            all_recorded = False
-            continue
-        new.providers[provider_id] = ProviderState(
-            upstream=plan.upstream_sha,
-            file=digest(content) if content is not None else None,
-            models=plan.models_after,
-            skipped=plan.skipped,
-            canonical=plan.canonical,
-            notes=ProviderState.notes_of(plan.result.changes),
-            newest=plan.newest_after,
-        )
-    for provider_id in list(new.providers):
-        if provider_id not in plans and complete:
-            new.providers.pop(provider_id)
-    new.catalog = fetched.sha256 if complete and all_recorded else None
-    state_mod.save(settings, new)
 
 
 def _remember_valid(settings: Settings, plans: dict[str, Plan]) -> None:
