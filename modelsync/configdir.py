@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from .state import State
 
 SUFFIXES = (".yml", ".yaml")
 _SETTING = "(--config-dir, modelsync.config_dir)"
@@ -54,3 +58,25 @@ def provider_files(config_dir: Path) -> dict[str, Path]:
 def provider_path(config_dir: Path, provider_id: str, files: dict[str, Path]) -> Path:
     """The file of ``provider_id``: the one that exists, else a new ``.yml``."""
     return files.get(provider_id) or config_dir / f"{provider_id}.yml"
+
+
+def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
+    """How many managed models a provider file lists as available (0 for a file that
+    cannot be read or parsed); from the fingerprints when the file is as the last sync
+    left it, so that the file is not parsed."""
+    from . import yamlio
+    from .digests import digest
+    from .fsutil import read_config
+    from .merge import managed_available
+
+    try:
+        content = read_config(path)
+    except (OSError, ConfigError):
+        return 0
+    known = state.providers.get(provider_id) if state else None
+    if known is not None and known.file == digest(content):
+        return known.models
+    try:
+        return managed_available(yamlio.load(content))
+    except yamlio.YamlError:
+        return 0

@@ -62,7 +62,7 @@ def shrink(
         if provider_id in plans:
             count = plans[provider_id].models_before
         else:
-            from .plan import models_in_file
+            from .configdir import models_in_file
 
             count = models_in_file(path, state, provider_id)
         last_models += count

@@ -350,17 +350,3 @@ def newest_available(doc: Any) -> str | None:
         and isinstance(entry.get("last_updated"), str)
     ]
     return max(dates, default=None)
-
-
-def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
-    try:
-        content = read_config(path)
-    except (OSError, ConfigError):
-        return 0
-    known = state.providers.get(provider_id) if state else None
-    if known is not None and known.file == digest(content):
-        return known.models
-    try:
-        return managed_available(yamlio.load(content))
-    except yamlio.YamlError:
-        return 0
