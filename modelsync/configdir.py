@@ -67,7 +67,7 @@ def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
     from . import yamlio
     from .digests import digest
     from .fsutil import read_config
-    from .merge import managed_available
+    from .ownership import managed_available
 
     try:
         content = read_config(path)

@@ -26,13 +26,14 @@ from .catalog import BadData, Provider
 from .digests import digest, upstream_digest
 from .errors import ConfigError
 from .fsutil import UnsafeFile, read_config
+from .kept import check_kept as _check_kept
 from .mapping import provider_from_upstream
 from .merge import Merger
 from .ownership import is_managed, managed_available
 from .rawjson import has_flagged
 from .report import ADDED, CHANGED, FAILED, SKIPPED, UNCHANGED, ProviderResult
 from .settings import Settings
-from .state import State
+from .state import ProviderState, State
 from .yamlio.edit import Editor, RuamelEditor
 
 log = logging.getLogger(__name__)
@@ -73,43 +74,26 @@ class Planner:
         return self._rt
 
     def plan(self, provider_id: str, raw: Any | None, path: Path) -> Plan:
+        """What to do with one provider's file: nothing, write it, skip it or fail it."""
         shown = str(path)
         result = ProviderResult(provider_id, UNCHANGED, shown, in_catalog=raw is not None)
         plan = Plan(result)
-        try:
-            plan.old = read_config(path)
-        except FileNotFoundError:
-            plan.old = None
-        except UnsafeFile as exc:
-            return self._fail(plan, f"{shown}: {exc}")
-        except OSError as exc:
-            return self._fail(plan, f"{shown}: cannot read: {exc.strerror}")
+        unreadable = _read_old(plan, path)
+        if unreadable is not None:
+            return self._fail(plan, unreadable)
         plan.upstream_sha = upstream_digest(raw) if raw is not None else None
         known = self.state.providers.get(provider_id) if self.state else None
         if has_flagged(raw):  # repeated keys: the digest does not show them
             known = None
         file_sha = digest(plan.old) if plan.old is not None else None
         if known is not None and known.upstream == plan.upstream_sha and known.file == file_sha:
-            plan.models_before = plan.models_after = known.models
-            plan.newest_before = plan.newest_after = known.newest
-            plan.canonical = known.canonical
             log.debug("%s: unchanged since the last sync (fingerprints match)", provider_id)
-            plan.skipped = dict(known.skipped)
-            result.skipped_models = dict(known.skipped)
-            result.changes = known.changes(provider_id)
-            return plan
+            return _as_last_time(plan, known)
         upstream: Provider | None = None
         if raw is not None:
-            try:
-                upstream = provider_from_upstream(provider_id, raw)
-            except BadData as exc:
-                result.status = SKIPPED
-                result.error = f"invalid upstream data, file left as it is: {exc}"
-                plan.record = False
+            upstream = _upstream(plan, provider_id, raw)
+            if upstream is None:
                 return plan
-            plan.skipped = dict(upstream.skipped)
-            result.skipped_models = dict(upstream.skipped)
-            plan.record = not upstream.repeated_keys
         try:
             self._merge(
                 plan,
@@ -117,17 +101,8 @@ class Planner:
                 upstream,
                 known_canonical=(known is not None and known.canonical and known.file == file_sha),
             )
-        except ConfigError as exc:
-            line = exc.line
-            parts = getattr(exc, "parts", None)
-            if line is None and parts and plan.old is not None:
-                from .validate import locate
-
-                line, _ = locate(plan.old.decode("utf-8", "replace"), parts)
-            where = f"{shown}:{line}" if line else shown
-            return self._fail(plan, f"{where}: {exc}")
-        except yamlio.YamlError as exc:
-            return self._fail(plan, f"{exc.where(shown)}: {exc.message}")
+        except (ConfigError, yamlio.YamlError) as exc:
+            return self._fail(plan, _failure(exc, plan.old, shown))
         if plan.new is not None and plan.new != plan.old:
             result.status = ADDED if plan.old is None else CHANGED
             if self.want_diff:
@@ -150,22 +125,12 @@ class Planner:
     ) -> None:
         """Merge into the file (or a new document); ``known_canonical``: the state says
         the file is exactly as the canonical writer wrote it."""
-        prune = self.settings.prune
         if plan.old is None:
-            if upstream is None:
-                return
-            doc: Any = {}
-            plan.result.changes = Merger(Editor(), provider_id, prune=prune).merge(doc, upstream)
-            plan.new, plan.canonical = _render(doc, self.rt)
-            plan.models_after = managed_available(doc)
-            plan.newest_after = newest_available(doc)
-            self._check_output(plan, doc, provider_id)
+            if upstream is not None:
+                self._merge_new(plan, provider_id, upstream)
             return
         text = yamlio.decode(plan.old)
         data = yamlio.load(text)
-        # A canonical file checked out with CRLF line endings is still canonical.
-        crlf = "\r\n" in text
-        lf_text = text.replace("\r\n", "\n") if crlf else text
         if not isinstance(data, dict):
             kind = "empty" if data is None else f"a {type(data).__name__}"
             raise ConfigError(f"top level is {kind}, not a mapping")
@@ -176,35 +141,70 @@ class Planner:
             plan.models_after = 0
             return
         self._check_keys(data, text)
-        canonical = known_canonical and not crlf
-        if not canonical:
-            with suppress(yamlio.Unrepresentable):
-                canonical = yamlio.dump(data) == lf_text
-        log.debug(
-            "%s: %s",
-            provider_id,
-            "canonical file, merged as plain data"
-            if canonical
-            else "hand-formatted file, merged through the round trip",
-        )
-        merger: Merger
-        if canonical:
-            merger = Merger(Editor(), provider_id, prune=prune)
-            plan.result.changes = merger.merge(data, upstream)
-            plan.new, written_canonically = _render(data, self.rt)
-            plan.canonical = written_canonically and not crlf
-            if crlf:
-                plan.new = plan.new.replace(b"\n", b"\r\n")
-            plan.models_after = managed_available(data)
-            plan.newest_after = newest_available(data)
-            if plan.new != plan.old:
-                self._check_output(plan, data, provider_id)
-            return
-        document = self.rt.load(text)
+        if self._is_canonical(data, text, known_canonical):
+            log.debug("%s: canonical file, merged as plain data", provider_id)
+            self._merge_plain(plan, provider_id, upstream, data, crlf="\r\n" in text)
+        else:
+            log.debug("%s: hand-formatted file, merged through the round trip", provider_id)
+            self._merge_round_trip(plan, provider_id, upstream, data, text)
+
+    def _merge_new(self, plan: Plan, provider_id: str, upstream: Provider) -> None:
+        """A provider without a file: a new document, written canonically."""
+        doc: Any = {}
+        merger = Merger(Editor(), provider_id, prune=self.settings.prune)
+        plan.result.changes = merger.merge(doc, upstream)
+        plan.new, plan.canonical = _render(doc, self.rt)
+        plan.models_after = managed_available(doc)
+        plan.newest_after = newest_available(doc)
+        self._check_output(plan, doc, provider_id)
+
+    @staticmethod
+    def _is_canonical(data: dict[str, Any], text: str, known_canonical: bool) -> bool:
+        """Whether the file is exactly what the canonical writer writes for its data (a
+        canonical file checked out with CRLF line endings still is)."""
+        crlf = "\r\n" in text
+        if known_canonical and not crlf:
+            return True
+        with suppress(yamlio.Unrepresentable):
+            return yamlio.dump(data) == (text.replace("\r\n", "\n") if crlf else text)
+        return False
+
+    def _merge_plain(
+        self,
+        plan: Plan,
+        provider_id: str,
+        upstream: Provider | None,
+        data: dict[str, Any],
+        crlf: bool,
+    ) -> None:
+        """Merge a canonical file as plain data and write it with the canonical writer,
+        keeping its line endings."""
+        merger = Merger(Editor(), provider_id, prune=self.settings.prune)
+        plan.result.changes = merger.merge(data, upstream)
+        plan.new, written_canonically = _render(data, self.rt)
+        plan.canonical = written_canonically and not crlf
+        if crlf:
+            plan.new = plan.new.replace(b"\n", b"\r\n")
+        plan.models_after = managed_available(data)
+        plan.newest_after = newest_available(data)
+        if plan.new != plan.old:
+            self._check_output(plan, data, provider_id)
+
+    def _merge_round_trip(
+        self,
+        plan: Plan,
+        provider_id: str,
+        upstream: Provider | None,
+        data: dict[str, Any],
+        text: str,
+    ) -> None:
+        """Merge a hand-formatted file through ruamel, so its comments and layout stay;
+        then check that every value the user owns still means the same."""
         from .yamlio.anchors import unshare
 
+        document = self.rt.load(text)
         shared = unshare(document.data)
-        merger = Merger(RuamelEditor(), provider_id, prune=prune)
+        merger = Merger(RuamelEditor(), provider_id, prune=self.settings.prune)
         plan.result.changes = merger.merge(document.data, upstream)
         shared.relink()
         out = document.dump()
@@ -267,58 +267,67 @@ class Planner:
             )
 
 
+def _read_old(plan: Plan, path: Path) -> str | None:
+    """Read the provider's file into ``plan.old`` (``None`` when there is none); why it
+    cannot be read, if it cannot."""
+    try:
+        plan.old = read_config(path)
+    except FileNotFoundError:
+        plan.old = None
+    except UnsafeFile as exc:
+        return f"{path}: {exc}"
+    except OSError as exc:
+        return f"{path}: cannot read: {exc.strerror}"
+    return None
+
+
+def _as_last_time(plan: Plan, known: ProviderState) -> Plan:
+    """The plan of a provider whose data and file are as the last sync left them."""
+    plan.models_before = plan.models_after = known.models
+    plan.newest_before = plan.newest_after = known.newest
+    plan.canonical = known.canonical
+    plan.skipped = dict(known.skipped)
+    plan.result.skipped_models = dict(known.skipped)
+    plan.result.changes = known.changes(plan.result.id)
+    return plan
+
+
+def _upstream(plan: Plan, provider_id: str, raw: Any) -> Provider | None:
+    """The provider's catalog data, or ``None`` with the provider skipped for bad data
+    (its file is left as it is)."""
+    try:
+        upstream = provider_from_upstream(provider_id, raw)
+    except BadData as exc:
+        plan.result.status = SKIPPED
+        plan.result.error = f"invalid upstream data, file left as it is: {exc}"
+        plan.record = False
+        return None
+    plan.skipped = dict(upstream.skipped)
+    plan.result.skipped_models = dict(upstream.skipped)
+    plan.record = not upstream.repeated_keys
+    return upstream
+
+
+def _failure(exc: ConfigError | yamlio.YamlError, old: bytes | None, shown: str) -> str:
+    """The error line of a file that cannot be merged: ``path:line: message``."""
+    if isinstance(exc, yamlio.YamlError):
+        return f"{exc.where(shown)}: {exc.message}"
+    line = exc.line
+    parts = getattr(exc, "parts", None)
+    if line is None and parts and old is not None:
+        from .validate import locate
+
+        line, _ = locate(old.decode("utf-8", "replace"), parts)
+    where = f"{shown}:{line}" if line else shown
+    return f"{where}: {exc}"
+
+
 def _render(doc: Any, rt: yamlio.RoundTrip) -> tuple[bytes, bool]:
     """The document's bytes, and whether the canonical writer produced them."""
     try:
         return yamlio.dump(doc).encode("utf-8"), True
     except yamlio.Unrepresentable:
         return rt.dump_plain(doc).encode("utf-8"), False
-
-
-def _check_kept(before: dict[str, Any], after: Any, text: str) -> None:
-    """Safety net for the round-trip path: every user-owned value must mean the same
-    after the merge (compared as YAML values: ``.nan``, dates, tags and aliases
-    included). ``text`` is the file as it was, to name the line of a value that would
-    change."""
-    from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
-    from .ownership import own_keys
-    from .yamlio.meaning import same
-
-    def fail(parts: list[Any]) -> None:
-        from .validate import locate
-
-        line, _ = locate(text, parts)
-        where = ".".join(str(p) for p in parts) or "(top level)"
-        raise ConfigError(
-            f"{where}: modelsync cannot merge this file without changing this value, so "
-            "it left the file as it is (please report it, with the value)",
-            line=line,
-        )
-
-    if not isinstance(after, dict):
-        fail([])
-    for key, value in before.items():
-        if key in ("models", *PROVIDER_FIELDS):
-            continue
-        if key not in after or not same(after[key], value):
-            fail([key])
-    old_models = before.get("models") or {}
-    new_models = after.get("models") or {}
-    if not isinstance(old_models, dict) or not isinstance(new_models, dict):
-        return
-    for model_id, entry in old_models.items():
-        if model_id not in new_models or not isinstance(entry, dict):
-            continue  # pruned: checked by the merger (no user keys)
-        new_entry = new_models[model_id]
-        if not isinstance(new_entry, dict):
-            fail(["models", model_id])
-        managed = is_managed(entry)
-        pinned = entry.get("pinned") if managed else None
-        for key in own_keys(entry):
-            if managed and key in MODEL_FIELDS and key not in (pinned or ()):
-                continue
-            if key not in new_entry or not same(new_entry[key], entry[key]):
-                fail(["models", model_id, key])
 
 
 def unified_diff(old: bytes | None, new: bytes | None, path: str) -> str:
