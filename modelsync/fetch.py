@@ -254,83 +254,97 @@ def _cached(response: Any, origin: Origin, url: str) -> Fetched:
 
 
 def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
+    """The fallback order of the module docstring, steps 1 to 3, through one session."""
     import requests
 
     from . import http
-    from .catalog import parse_catalog
 
-    cache_path = settings.http_cache_path
     with http.open_session(settings) as session:
         key = session.cache.create_key(session.prepare_request(requests.Request("GET", url)))
-        previous = session.cache.get_response(key)
-        if previous is not None:
-            try:
-                good = _cached(previous, Origin.CACHE, url)
-            except CatalogError as exc:
-                log.warning("discarding a cached response that is not a catalog: %s", exc)
-                session.cache.delete(key)
-                previous = None
-            else:
-                log.debug(
-                    "HTTP cache %s holds %s, expiring %s",
-                    cache_path,
-                    url,
-                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(good.expires_at or 0)),
-                )
-                fresh = is_fresh(good.expires_at, settings.cache_ttl)
-                if offline or fresh:
-                    if not fresh:
-                        good.origin = Origin.STALE_CACHE
-                    return good
+        previous, good = _last_good(session, key, url, settings)
+        if good is not None:
+            fresh = is_fresh(good.expires_at, settings.cache_ttl)
+            if offline or fresh:
+                if not fresh:
+                    good.origin = Origin.STALE_CACHE
+                return good
         if offline:
-            raise FetchError(f"offline, and the HTTP cache {cache_path} holds no catalog for {url}")
-        try:
-            # refresh: revalidate even if the cache's own expiry (set under an older, longer
-            # cache_ttl) says the response is still fresh.
-            with session.deadline:
-                response = session.get(
-                    url,
-                    timeout=(settings.connect_timeout, settings.read_timeout),
-                    refresh=previous is not None,
-                )
-            if response.status_code != 200:
-                raise FetchError(
-                    f"{url}: HTTP {response.status_code} {response.reason or ''}".strip()
-                )
-            revalidated = bool(getattr(response, "from_cache", False))
-            body = response.content
-            # A 304 gives back the body already parsed above: do not parse 2 MB again.
-            same = previous is not None and body == good.body
-            fetched = Fetched(
-                body,
-                Origin.REVALIDATED if revalidated else Origin.NETWORK,
-                url,
-                good.catalog if same else parse_catalog(body, url),
+            raise FetchError(
+                f"offline, and the HTTP cache {settings.http_cache_path} holds no catalog for {url}"
             )
-            if revalidated:
-                fetched.fetched_at = _timestamp(response.created_at)
-                fetched.expires_at = _timestamp(response.expires)
-            else:
-                fetched.fetched_at = time.time()
-                fetched.expires_at = _timestamp(getattr(response, "expires", None)) or (
-                    fetched.fetched_at + settings.cache_ttl
-                )
-            return fetched
+        try:
+            return _download(session, url, settings, good)
         except (requests.RequestException, FetchError) as exc:
             reason = (
                 exc if isinstance(exc, FetchError) else FetchError(f"{url}: {http.describe(exc)}")
             )
+            if previous is None or good is None:
+                session.cache.delete(key)
+                raise reason from None
             # Whatever the failed request stored must not replace the last good response.
-            if previous is not None:
-                session.cache.save_response(previous, key, previous.expires)
-                log.warning(
-                    "%s; using the cached catalog from %s (fetched %s ago)",
-                    reason,
-                    cache_path,
-                    human_age(good.age or 0.0),
-                )
-                good.origin = Origin.STALE_CACHE
-                good.failure = str(reason)
-                return good
-            session.cache.delete(key)
-            raise reason from None
+            session.cache.save_response(previous, key, previous.expires)
+            log.warning(
+                "%s; using the cached catalog from %s (fetched %s ago)",
+                reason,
+                settings.http_cache_path,
+                human_age(good.age or 0.0),
+            )
+            good.origin = Origin.STALE_CACHE
+            good.failure = str(reason)
+            return good
+
+
+def _last_good(session: Any, key: str, url: str, settings: Settings) -> tuple[Any, Fetched | None]:
+    """The cached response for ``url`` and the catalog in it, or ``(None, None)``; a
+    cached body that is not a catalog is deleted."""
+    previous = session.cache.get_response(key)
+    if previous is None:
+        return None, None
+    try:
+        good = _cached(previous, Origin.CACHE, url)
+    except CatalogError as exc:
+        log.warning("discarding a cached response that is not a catalog: %s", exc)
+        session.cache.delete(key)
+        return None, None
+    log.debug(
+        "HTTP cache %s holds %s, expiring %s",
+        settings.http_cache_path,
+        url,
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(good.expires_at or 0)),
+    )
+    return previous, good
+
+
+def _download(session: Any, url: str, settings: Settings, good: Fetched | None) -> Fetched:
+    """Ask the server (a conditional request when the cache holds ``good``); a 304 gives
+    back ``good``'s body, which is not parsed again."""
+    from .catalog import parse_catalog
+
+    # refresh: revalidate even if the cache's own expiry (set under an older, longer
+    # cache_ttl) says the response is still fresh.
+    with session.deadline:
+        response = session.get(
+            url,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            refresh=good is not None,
+        )
+    if response.status_code != 200:
+        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason or ''}".strip())
+    revalidated = bool(getattr(response, "from_cache", False))
+    body = response.content
+    same = good is not None and body == good.body
+    fetched = Fetched(
+        body,
+        Origin.REVALIDATED if revalidated else Origin.NETWORK,
+        url,
+        good.catalog if same and good is not None else parse_catalog(body, url),
+    )
+    if revalidated:
+        fetched.fetched_at = _timestamp(response.created_at)
+        fetched.expires_at = _timestamp(response.expires)
+    else:
+        fetched.fetched_at = time.time()
+        fetched.expires_at = _timestamp(getattr(response, "expires", None)) or (
+            fetched.fetched_at + settings.cache_ttl
+        )
+    return fetched
