@@ -171,6 +171,11 @@ class LimitedAdapter(HTTPAdapter):
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
+        """Send, then read the body within the size limit.
+
+        Long on purpose: the read loop and its cleanup on each failure belong together,
+        so that no error path can leave a connection or a buffer behind.
+        """
         from urllib3.exceptions import HTTPError as Urllib3Error
 
         from .progress import Meter

@@ -39,7 +39,11 @@ def _tls(exc: ssl.SSLError) -> str:
 
 
 def describe(exc: BaseException) -> str:
-    """One phrase for a failed request, naming the cause, never a library's repr."""
+    """One phrase for a failed request, naming the cause, never a library's repr.
+
+    Long on purpose: one flat table of causes, most specific first, reads better than
+    the same table cut into pieces.
+    """
     import requests
     from urllib3 import exceptions as u3
 

@@ -198,7 +198,8 @@ def resolve(
     named otherwise, e.g. ``providers`` to ``--provider``); ``keywords`` are API keyword
     arguments (an unknown name raises ``TypeError``); ``environ`` defaults to
     ``os.environ``; ``root`` is the directory relative paths resolve against (default:
-    the current directory).
+    the current directory). Long on purpose: the layers are applied in their order of
+    precedence, one after the other, in one place.
     """
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}

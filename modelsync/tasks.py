@@ -89,6 +89,8 @@ def sync(
     allow_older: bool = False,
 ) -> None:
     """Sync config/models/*.yml with the models.dev catalog."""
+    # Long: a task's signature is its flags (15 of them); the body is settings, the API
+    # call and the output, each one call.
     _configure_logging(verbose, quiet)
     from .report import REPORT_VERSION
 
