@@ -15,13 +15,13 @@ Two mistakes pass a schema that allows user keys, and both cost data:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Collection, Iterable
 from typing import Any
 
 from .catalog import MODEL_FIELDS, PROVIDER_FIELDS
+from .suggest import close_matches
 
 #: Known top-level keys.
 TOP_KEYS = ("provider", *PROVIDER_FIELDS, "default_model", "models")
@@ -49,7 +49,7 @@ def close_key(key: Any, known: Collection[str], exempt: Collection[str] = ()) ->
     for name in known:
         if key.lower() == name.lower():
             return name
-    match = difflib.get_close_matches(key, list(known), n=1, cutoff=CUTOFF)
+    match = close_matches(key, known, n=1, cutoff=CUTOFF)
     return match[0] if match else None
 
 

@@ -20,19 +20,7 @@ from .conftest import dumps, files_snapshot, sliced
 from .httpserver import CatalogServer, Reply
 from .test_faults import _read_only, _synced_from_old
 from .test_faults import cli as faults_cli
-
-
-def cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cwd / "xdg")}
-    return subprocess.run(
-        [sys.executable, "-m", "modelsync.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
+from .test_hostile_output import cli
 
 # --- the report counts what was written ---------------------------------------------
 
