@@ -8,6 +8,7 @@ of its setting, or one :class:`~modelsync.errors.UsageError` naming where it cam
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -77,9 +78,13 @@ def convert(name: str, default: Any, value: Any, origin: str) -> Any:
         out = _coerce(default, value)
     except (TypeError, ValueError, OverflowError):
         shown = repr(value) if not isinstance(value, str) else repr(value[:80])
+        if name == "live_keys":  # someone may paste a key there: never echo it
+            shown = "something else (not shown: it may be a key)"
         raise UsageError(f"{origin}: expected {kind_of(name, default)}, got {shown}") from None
     if name == "live_endpoints":
         _check_endpoints(out, origin)
+    if name == "live_keys":
+        _check_key_variables(out, origin)
     if name in RANGES and out is not None:
         low, high, inclusive = RANGES[name]
         if not (low <= out if inclusive else low < out) or out > high:
@@ -181,3 +186,17 @@ def _check_endpoints(endpoints: Mapping[str, str], origin: str) -> None:
         problem = unsafe_base_url(url)
         if problem:
             raise UsageError(f"{origin} (provider {provider!r}): {problem}, got {shown(url)}")
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _check_key_variables(keys: Mapping[str, str], origin: str) -> None:
+    """Each value names one environment variable (``OPENAI_API_KEY``), never a key."""
+    for provider, variable in keys.items():
+        if not _VARIABLE.fullmatch(variable):
+            raise UsageError(
+                f"{origin} (provider {provider!r}): expected the name of an environment "
+                "variable such as OPENAI_API_KEY (letters, digits and _), not a key: "
+                "the value is not shown"
+            )

@@ -65,6 +65,9 @@ class Settings:
     source: str | None = None
     #: ``{provider: base URL}`` for the live check (gateways, proxies, test servers).
     live_endpoints: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: ``{provider: VARIABLE}``: the environment variable holding a provider's key for
+    #: the live check (a provider file's ``env`` never chooses one).
+    live_keys: Mapping[str, str] = field(default_factory=dict, hash=False)
     live_deadline: float = 60.0
     #: The directory relative paths were resolved against.
     root: str | None = field(default=None, compare=False)

@@ -365,7 +365,7 @@ def test_a_redirect_is_not_followed_so_the_key_stays_home(
     _no_key_anywhere(report)
 
 
-def test_plain_http_to_another_host_is_refused(
+def test_a_catalog_api_over_plain_http_is_never_asked(
     config: Path, emulators: Emulators, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (config / "acme.yml").write_text(
@@ -373,11 +373,9 @@ def test_plain_http_to_another_host_is_refused(
     )
     monkeypatch.setenv("ACME_API_KEY", "acme-key-0123456789")
     check = _by_provider(_check(config, emulators, providers=["acme"]))["acme"]
-    assert check.problem is Problem.UNSAFE_ENDPOINT and check.requests == 0
-    assert check.message == (
-        "its base URL 'http://models.acme.example/v1': "
-        "plain http is allowed only to a loopback address"
-    )
+    assert check.status is Status.SKIPPED and check.requests == 0
+    assert check.skip_reason is SkipReason.UNKNOWN_FAMILY
+    assert "set live_endpoints.acme" in (check.message or "")
 
 
 def test_an_echoed_key_never_reaches_the_report_or_the_logs(
@@ -417,18 +415,23 @@ def test_twenty_providers_take_about_as_long_as_the_slowest(
     config = tmp_path / "config" / "models"
     config.mkdir(parents=True)
     delays = [0.5] * 19 + [0.9]
+    endpoints: dict[str, str] = {}
+    keys: dict[str, str] = {}
     with LiveServer() as srv:
         for i, delay in enumerate(delays):
             app = OpenAIApp([f"m-{i}"], f"key-{i:02d}-0123456789")
             app.delay = delay
-            base = srv.mount(f"/p{i:02d}/v1", app)
+            endpoints[f"p{i:02d}"] = srv.mount(f"/p{i:02d}/v1", app)
+            keys[f"p{i:02d}"] = f"P{i:02d}_API_KEY"
             (config / f"p{i:02d}.yml").write_text(
-                f"provider: p{i:02d}\nenv: [P{i:02d}_API_KEY]\napi: {base}\n"
+                f"provider: p{i:02d}\nenv: [P{i:02d}_API_KEY]\n"
                 f"default_model: m-{i}\nmodels:\n  m-{i}: {{name: M}}\n"
             )
             monkeypatch.setenv(f"P{i:02d}_API_KEY", f"key-{i:02d}-0123456789")
         started = time.monotonic()
-        report = modelsync.check_live(config_dir=str(config), read_timeout=5)
+        report = modelsync.check_live(
+            config_dir=str(config), read_timeout=5, live_endpoints=endpoints, live_keys=keys
+        )
         wall = time.monotonic() - started
     assert report.ok and report.counts()["checked"] == 20
     slowest = max(p.seconds for p in report.providers)

@@ -255,12 +255,12 @@ def _file(**kw: object) -> ProviderFile:
     return ProviderFile(**base)  # type: ignore[arg-type]
 
 
-def test_the_key_is_the_first_set_key_variable() -> None:
+def test_the_key_is_the_first_set_variable_of_the_table() -> None:
     s = make_settings()
-    google = _file(
-        provider="google", env=("GOOGLE_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY")
-    )
-    target = plan(google, s, {"GEMINI_API_KEY": " g-key\n", "GOOGLE_GENERATIVE_AI_API_KEY": ""})
+    # The file's env is catalog data: its order and names choose nothing.
+    google = _file(provider="google", env=("GITHUB_TOKEN", "GEMINI_API_KEY"))
+    env = {"GEMINI_API_KEY": " g-key\n", "GOOGLE_GENERATIVE_AI_API_KEY": "", "GITHUB_TOKEN": "gh"}
+    target = plan(google, s, env)
     assert isinstance(target, Target)
     assert (target.key_variable, target.key, target.family) == (
         "GEMINI_API_KEY",
@@ -269,49 +269,95 @@ def test_the_key_is_the_first_set_key_variable() -> None:
     )
     assert target.models_url == "https://generativelanguage.googleapis.com/v1beta/models"
     assert "g-key" not in repr(target)
-    skip = plan(google, s, {})
+    skip = plan(google, s, {"GITHUB_TOKEN": "gh"})
     assert isinstance(skip, Skip) and skip.reason is SkipReason.NO_KEY
-    assert "GOOGLE_API_KEY / GOOGLE_GENERATIVE_AI_API_KEY / GEMINI_API_KEY not set" in skip.message
+    assert skip.message == "GOOGLE_API_KEY / GOOGLE_GENERATIVE_AI_API_KEY / GEMINI_API_KEY not set"
 
 
-def test_variables_that_are_not_keys_fill_the_base_url() -> None:
-    s = make_settings()
-    cloudflare = _file(
-        env=("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_KEY"),
-        api="https://api.cloudflare.com/client/v4/accounts/${CLOUDFLARE_ACCOUNT_ID}/ai/v1",
+def test_live_keys_name_the_variable_of_a_provider() -> None:
+    s = make_settings(live_keys={"openai": "TEAM_OPENAI_KEY"})
+    openai = _file(provider="openai", env=("OPENAI_API_KEY",))
+    env = {"OPENAI_API_KEY": "personal", "TEAM_OPENAI_KEY": "team"}
+    target = plan(openai, s, env)
+    assert isinstance(target, Target) and (target.key_variable, target.key) == (
+        "TEAM_OPENAI_KEY",
+        "team",
     )
+    skip = plan(openai, s, {"OPENAI_API_KEY": "personal"})
+    assert isinstance(skip, Skip) and skip.message == "TEAM_OPENAI_KEY not set"
+
+
+def test_variables_fill_only_urls_the_user_or_the_table_wrote() -> None:
+    template = "https://api.cloudflare.com/client/v4/accounts/${CLOUDFLARE_ACCOUNT_ID}/ai/v1"
+    s = make_settings(
+        live_endpoints={"cloudflare-workers-ai": template},
+        live_keys={"cloudflare-workers-ai": "CLOUDFLARE_API_KEY"},
+    )
+    cloudflare = _file(provider="cloudflare-workers-ai", env=("CLOUDFLARE_ACCOUNT_ID",))
     env = {"CLOUDFLARE_ACCOUNT_ID": "acc-42", "CLOUDFLARE_API_KEY": "cf-key"}
     target = plan(cloudflare, s, env)
     assert isinstance(target, Target) and target.family is Family.OPENAI
     assert target.models_url == "https://api.cloudflare.com/client/v4/accounts/acc-42/ai/v1/models"
+    assert target.endpoint == template + "/models" and target.filled == ("acc-42",)
+    assert "acc-42" not in repr(target)
     skip = plan(cloudflare, s, {"CLOUDFLARE_API_KEY": "cf-key"})
     assert isinstance(skip, Skip) and skip.reason is SkipReason.MISSING_VARIABLE
-    assert "CLOUDFLARE_ACCOUNT_ID" in skip.message
-    leaky = _file(env=("ACME_API_KEY",), api="https://x.example/${ACME_API_KEY}/v1")
-    with pytest.raises(Refused, match="would carry the key variable ACME_API_KEY"):
-        plan(leaky, s, {"ACME_API_KEY": "k"})
+    assert (
+        skip.message == "live_endpoints.cloudflare-workers-ai needs CLOUDFLARE_ACCOUNT_ID, not set"
+    )
+    leaky = make_settings(
+        live_endpoints={"acme": "https://x.example/${ACME_SECRET}/v1"},
+        live_keys={"acme": "ACME_SECRET"},
+    )
+    with pytest.raises(Refused, match="would carry the key variable ACME_SECRET"):
+        plan(_file(), leaky, {"ACME_SECRET": "k"})
+    # A file's api is never filled, nor used.
+    evil = _file(provider="evil", env=("EVIL_KEY",), api="https://evil.example/${DB_PASSWORD}/v1")
+    skip = plan(evil, make_settings(), {"EVIL_KEY": "k", "DB_PASSWORD": "hunter22"})
+    assert isinstance(skip, Skip) and "hunter22" not in skip.message
 
 
-def test_skips_and_refusals_say_why() -> None:
+def test_a_provider_known_only_from_the_catalog_is_skipped_naming_the_settings() -> None:
     s = make_settings()
     bedrock = _file(provider="amazon-bedrock", env=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
     skip = plan(bedrock, s, {"AWS_SECRET_ACCESS_KEY": "x"})
     assert isinstance(skip, Skip) and skip.reason is SkipReason.UNKNOWN_FAMILY
-    assert "live_endpoints.amazon-bedrock" in skip.message
-    clarifai = _file(env=("CLARIFAI_PAT",), api="https://api.clarifai.com/v2/ext/openai/v1")
-    skip = plan(clarifai, s, {"CLARIFAI_PAT": "x"})
+    assert skip.message == (
+        "not in modelsync's table of known providers, and its file's env and api (catalog "
+        "data) choose no key or URL; set live_endpoints.amazon-bedrock (its OpenAI-compatible "
+        "base URL) and live_keys.amazon-bedrock (the variable that holds its key) to check it"
+    )
+    github = _file(provider="gh", env=("GITHUB_TOKEN",), api="http://127.0.0.1:9/v1")
+    assert isinstance(plan(github, s, {"GITHUB_TOKEN": "ghp"}), Skip)
+    half = make_settings(live_endpoints={"gh": "http://127.0.0.1:9/v1"})
+    skip = plan(github, half, {"GITHUB_TOKEN": "ghp"})
     assert isinstance(skip, Skip) and skip.reason is SkipReason.NO_KEY_VARIABLE
-    plain = _file(env=("ACME_API_KEY",), api="http://models.example.net/v1")
-    with pytest.raises(
-        Refused, match=r"plain http is allowed only to a loopback address"
-    ) as refused:
-        plan(plain, s, {"ACME_API_KEY": "k"})
+    assert "set live_keys.gh (the variable" in skip.message and "live_endpoints" not in skip.message
+    both = make_settings(
+        live_endpoints={"gh": "http://127.0.0.1:9/v1"}, live_keys={"gh": "GH_MODELS_TOKEN"}
+    )
+    target = plan(github, both, {"GITHUB_TOKEN": "ghp", "GH_MODELS_TOKEN": "mine"})
+    assert isinstance(target, Target) and (target.key_variable, target.key) == (
+        "GH_MODELS_TOKEN",
+        "mine",
+    )
+
+
+def test_refusals_say_why_and_show_the_template() -> None:
+    s = make_settings(
+        live_endpoints={"acme": "https://${ACME_HOST}/v1"}, live_keys={"acme": "ACME_API_KEY"}
+    )
+    env = {"ACME_API_KEY": "k", "ACME_HOST": "user:pw-0123@gw.example"}
+    with pytest.raises(Refused) as refused:
+        plan(_file(), s, env)
     assert refused.value.problem is Problem.UNSAFE_ENDPOINT
-    local = _file(env=("ACME_API_KEY",), api="http://localhost:1234/v1")
-    assert isinstance(plan(local, s, {"ACME_API_KEY": "k"}), Target)
-    spaced = _file(env=("ACME_API_KEY",), api="https://x.example/v1")
-    with pytest.raises(Refused, match="ACME_API_KEY holds characters") as refused:
-        plan(spaced, s, {"ACME_API_KEY": "two words"})
+    assert str(refused.value) == (
+        "live_endpoints.acme 'https://${ACME_HOST}/v1': "
+        "a base URL carries no credentials, query or fragment"
+    )
+    spaced = _file(provider="openai", env=("OPENAI_API_KEY",))
+    with pytest.raises(Refused, match="OPENAI_API_KEY holds characters") as refused:
+        plan(spaced, make_settings(), {"OPENAI_API_KEY": "two words"})
     assert "two words" not in str(refused.value)
 
 
@@ -322,13 +368,8 @@ def test_a_known_providers_key_goes_to_its_public_api_whatever_the_file_says() -
     assert target.models_url == "https://api.openai.com/v1/models"
 
 
-def test_live_endpoints_choose_the_base_url_and_open_unknown_providers() -> None:
-    s = make_settings(
-        live_endpoints={
-            "anthropic": "https://gw.example/anthropic/v1",
-            "azure": "https://gw.example/azure/v1",
-        }
-    )
+def test_live_endpoints_choose_the_base_url_of_known_providers() -> None:
+    s = make_settings(live_endpoints={"anthropic": "https://gw.example/anthropic/v1"})
     anthropic = plan(
         _file(provider="anthropic", env=("ANTHROPIC_API_KEY",)), s, {"ANTHROPIC_API_KEY": "k"}
     )
@@ -337,11 +378,7 @@ def test_live_endpoints_choose_the_base_url_and_open_unknown_providers() -> None
         Family.ANTHROPIC,
         "https://gw.example/anthropic/v1/models",
     )
-    azure = plan(_file(provider="azure", env=("AZURE_API_KEY",)), s, {"AZURE_API_KEY": "k"})
-    assert isinstance(azure, Target) and azure.family is Family.OPENAI
-    minimax = _file(
-        provider="minimax", env=("MINIMAX_API_KEY",), api="https://api.minimax.io/anthropic/v1"
-    )
+    minimax = _file(provider="minimax", env=("MINIMAX_API_KEY",), api="https://evil.example/v1")
     target = plan(minimax, make_settings(), {"MINIMAX_API_KEY": "k"})
     assert isinstance(target, Target) and target.family is Family.ANTHROPIC
     assert target.models_url == "https://api.minimax.io/anthropic/v1/models"
@@ -385,3 +422,43 @@ def test_live_endpoints_read_from_every_layer() -> None:
     assert make_settings(live_deadline=5).live_deadline == 5.0
     with pytest.raises(UsageError, match="live_deadline"):
         make_settings(live_deadline=0)
+
+
+def test_live_keys_read_from_every_layer() -> None:
+    env = {"INVOKE_MODELSYNC_LIVE_KEYS": "openai=TEAM_OPENAI_KEY, acme=ACME_PAT"}
+    s = resolve({"live_keys": {"mistral": "MISTRAL_TEAM_KEY"}}, environ=env)
+    assert dict(s.live_keys) == {"openai": "TEAM_OPENAI_KEY", "acme": "ACME_PAT"}
+    s = resolve({"live_keys": {"mistral": "MISTRAL_TEAM_KEY"}}, environ={})
+    assert dict(s.replace(cache_ttl=5).live_keys) == {"mistral": "MISTRAL_TEAM_KEY"}
+    assert dict(make_settings(live_keys={"x": "X_KEY"}).live_keys) == {"x": "X_KEY"}
+
+
+@pytest.mark.parametrize(
+    "value", ["openai=sk-proj-SECRET0123 456", "sk-proj-SECRET0123456", "openai=sk-SECRET0123/x"]
+)
+def test_a_bad_live_key_names_its_origin_and_never_echoes_the_value(value: str) -> None:
+    with pytest.raises(UsageError) as error:
+        resolve(environ={"INVOKE_MODELSYNC_LIVE_KEYS": value})
+    text = str(error.value)
+    assert text.startswith("environment variable INVOKE_MODELSYNC_LIVE_KEYS")
+    assert "SECRET" not in text and "not shown" in text
+    with pytest.raises(UsageError, match=r"setting modelsync\.live_keys \(provider 'openai'\)"):
+        resolve({"live_keys": {"openai": "OPENAI API KEY"}}, environ={})
+
+
+def test_redaction_ignores_case_and_covers_filled_values() -> None:
+    key = "KEYA1B2C3D4E5F6G7H8J9K0LMNPQRSTU"
+    redact = Redactor([key], ["account-4242", "eu"])
+    assert redact(f"http://{key.lower()}.example/") == "http://[redacted].example/"
+    assert redact(f"x {key[3:14].lower()}yz") == "x [redacted]"
+    assert redact("/accounts/account-4242/ai") == "/accounts/[redacted]/ai"
+    assert redact("eu-west") == "eu-west", "values too short to look for are left"
+
+
+def test_only_plain_tokens_are_sent_back() -> None:
+    from modelsync.live.families import plain_token
+
+    assert plain_token("claude-3-5-haiku-20241022") and plain_token("Ch1tb2RlbHM=")
+    assert plain_token("MiniMax-M2") and plain_token("a/b+c:d@e")
+    for bad in ("", "a b", "a\\b", "a&b=c", "a#b", "x" * 513, "é"):
+        assert not plain_token(bad), bad

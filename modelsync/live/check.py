@@ -32,10 +32,10 @@ def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveRep
     with its file (see docs/live.md).
 
     Takes the settings as keywords (``config_dir=``, ``providers=``, ``exclude=``,
-    ``live_endpoints=``...) or a whole :class:`~modelsync.settings.Settings`. Keys are
-    read from the environment only. A provider that fails is in the report
-    (``report.problems()``); failures of the whole check raise a
-    :class:`~modelsync.errors.ModelsyncError`.
+    ``live_endpoints=``, ``live_keys=``...) or a whole
+    :class:`~modelsync.settings.Settings`. Keys are read from the environment only. A
+    provider that fails is in the report (``report.problems()``); failures of the whole
+    check raise a :class:`~modelsync.errors.ModelsyncError`.
     """
     s = resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
     return run(s, os.environ)
@@ -55,7 +55,10 @@ def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
     for provider in select(files, settings.providers, settings.exclude):
         planned[provider] = _plan(provider, files[provider], settings, environ)
     targets = {p: v for p, v in planned.items() if isinstance(v, tuple)}
-    redact = Redactor(t.key for _, t in targets.values())
+    redact = Redactor(
+        (t.key for _, t in targets.values()),
+        (value for _, t in targets.values() for value in t.filled),
+    )
     checks = {p: v for p, v in planned.items() if isinstance(v, ProviderCheck)}
     if targets:
         with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(targets))) as pool:
@@ -72,12 +75,17 @@ def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
 
 
 def _warn_unknown_endpoints(settings: Settings, files: Mapping[str, object]) -> None:
-    for provider in sorted(set(settings.live_endpoints) - set(files)):
-        log.warning(
-            "live_endpoints names %r, which has no provider file%s",
-            provider,
-            did_you_mean(provider, files),
-        )
+    for name, mapping in (
+        ("live_endpoints", settings.live_endpoints),
+        ("live_keys", settings.live_keys),
+    ):
+        for provider in sorted(set(mapping) - set(files)):
+            log.warning(
+                "%s names %r, which has no provider file%s",
+                name,
+                provider,
+                did_you_mean(provider, files),
+            )
 
 
 def _plan(
@@ -114,7 +122,7 @@ def _check(
         Status.CHECKED,
         str(file.path),
         family=target.family,
-        endpoint=redact(target.models_url),
+        endpoint=redact(target.endpoint),
         key_variable=target.key_variable,
         default_model=file.default_model,
     )

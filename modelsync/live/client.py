@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.auth import AuthBase
 
 from .. import __version__
 from ..settings import Settings
-from .families import MalformedResponse, auth_headers, error_code, first_params, key_rejected
+from .families import (
+    MalformedResponse,
+    auth_headers,
+    error_code,
+    first_params,
+    key_rejected,
+    plain_token,
+)
 from .families import parse_page as parse
 from .redact import Redactor
 from .targets import Target
@@ -41,6 +48,10 @@ USER_AGENT = f"modelsync/{__version__} (live check)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: A server that keeps paginating is cut off here.
 MAX_PAGES = 100
+#: The scheme and the host (as written) of a ``Location``; credentials and port left out.
+_SCHEME_HOST = re.compile(
+    r"\s*([A-Za-z][A-Za-z0-9+.-]*)://(?:[^/?#@]*@)?([^/?#]*?)(?::\d*)?(?:[/?#]|$)"
+)
 
 
 class ListFailure(Exception):
@@ -118,12 +129,17 @@ class _Fetcher:
     def _request(self, params: dict[str, str]) -> tuple[int, bytes, str | None]:
         left = self.remaining()
         timeout = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
-        url = self.target.models_url
         self.requests += 1
-        log.debug("%s: GET %s %s", self.target.provider, url, self.redact(str(params)))
+        # Each value redacted as sent, before any formatting; the URL as configured.
+        shown = " ".join(f"{k}={self.redact(v)}" for k, v in params.items())
+        log.debug("%s: GET %s %s", self.target.provider, self.target.endpoint, shown)
         try:
             response = self.session.get(
-                url, params=params, timeout=timeout, allow_redirects=False, stream=True
+                self.target.models_url,
+                params=params,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
             )
         except requests.RequestException as exc:
             raise self._failure(exc) from None
@@ -160,11 +176,13 @@ class _Fetcher:
         return _failure(exc)
 
     def _redirect(self, response: requests.Response) -> ListFailure:
-        location = urlsplit(response.headers.get("Location", ""))
-        where = f"{location.scheme}://{location.hostname}" if location.hostname else "elsewhere"
+        # Redacted as sent, then cut to scheme and host as written (never lowercased:
+        # a key in the host would no longer look like itself).
+        location = _SCHEME_HOST.match(self.redact(response.headers.get("Location", "")))
+        where = f"{location[1]}://{location[2][:100]}" if location and location[2] else "elsewhere"
         return ListFailure(
             Problem.REDIRECT_REFUSED,
-            f"HTTP {response.status_code} redirect to {self.redact(where)} not followed "
+            f"HTTP {response.status_code} redirect to {where} not followed "
             "(the key goes only to the configured base URL)",
         )
 
@@ -227,6 +245,12 @@ def _pages(fetcher: _Fetcher) -> Listing:
         if cursor in asked:
             raise ListFailure(Problem.MALFORMED_RESPONSE, "pagination does not advance")
         asked.add(cursor)
+        for name, value in page.next_params.items():
+            if not plain_token(value) or redact.holds_key(value):
+                raise ListFailure(
+                    Problem.MALFORMED_RESPONSE,
+                    f"the next-page cursor ({name}) is not a plain token; not sent back",
+                )
         params = {**first_params(target.family), **page.next_params}
     raise ListFailure(Problem.MALFORMED_RESPONSE, f"more than {MAX_PAGES} pages")
 

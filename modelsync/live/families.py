@@ -14,8 +14,9 @@ Three families (sources in docs/live.md):
 
 ``base`` is the API root with its version (``https://api.openai.com/v1``,
 ``https://api.anthropic.com/v1``, ``https://generativelanguage.googleapis.com/v1beta``),
-as models.dev's ``api`` field gives it for OpenAI-compatible providers. This module
-only builds requests and reads answers; it sends nothing.
+from modelsync's table :data:`KNOWN` or the user's ``live_endpoints`` setting, never from
+a provider file (see :mod:`modelsync.live.targets`). This module only builds requests and
+reads answers; it sends nothing.
 """
 
 from __future__ import annotations
@@ -40,30 +41,75 @@ PAGE_SIZE = 1000
 
 @dataclass(frozen=True)
 class Known:
-    """A provider whose API family modelsync knows; ``base`` ``None``: the file's ``api``."""
+    """A provider modelsync has vetted: its API family, the official base URL of its
+    model list and the variables its documentation names for its key (the first one set
+    is used). A provider file's ``env`` and ``api`` (catalog data) never replace them."""
 
     family: Family
-    base: str | None = None
+    base: str
+    keys: tuple[str, ...]
 
 
-#: Providers whose model list needs more than "the file's ``api`` is OpenAI-compatible".
-#: The ids are models.dev's.
+#: modelsync's own table of known providers; the ids are models.dev's. Each entry is
+#: checked against the provider's documentation (the URL above it). A provider that is
+#: not here is checked only when the settings name both its base URL (``live_endpoints``)
+#: and its key variable (``live_keys``).
 KNOWN: dict[str, Known] = {
-    "openai": Known(Family.OPENAI, "https://api.openai.com/v1"),
-    "anthropic": Known(Family.ANTHROPIC, "https://api.anthropic.com/v1"),
-    "google": Known(Family.GEMINI, "https://generativelanguage.googleapis.com/v1beta"),
-    "mistral": Known(Family.OPENAI, "https://api.mistral.ai/v1"),
-    "xai": Known(Family.OPENAI, "https://api.x.ai/v1"),
-    "groq": Known(Family.OPENAI, "https://api.groq.com/openai/v1"),
-    "cerebras": Known(Family.OPENAI, "https://api.cerebras.ai/v1"),
-    "deepinfra": Known(Family.OPENAI, "https://api.deepinfra.com/v1/openai"),
-    "togetherai": Known(Family.OPENAI, "https://api.together.xyz/v1"),
-    # Anthropic-compatible endpoints: their ``api`` is an Anthropic base URL.
-    "minimax": Known(Family.ANTHROPIC),
-    "minimax-cn": Known(Family.ANTHROPIC),
-    "minimax-coding-plan": Known(Family.ANTHROPIC),
-    "minimax-cn-coding-plan": Known(Family.ANTHROPIC),
-    "kimi-for-coding": Known(Family.ANTHROPIC),
+    # https://platform.openai.com/docs/api-reference/models/list
+    "openai": Known(Family.OPENAI, "https://api.openai.com/v1", ("OPENAI_API_KEY",)),
+    # https://docs.anthropic.com/en/api/models-list
+    "anthropic": Known(Family.ANTHROPIC, "https://api.anthropic.com/v1", ("ANTHROPIC_API_KEY",)),
+    # https://ai.google.dev/api/models#method:-models.list and
+    # https://ai.google.dev/gemini-api/docs/api-key (GEMINI_API_KEY, GOOGLE_API_KEY);
+    # GOOGLE_GENERATIVE_AI_API_KEY is the AI SDK's name for the same key
+    # (https://ai-sdk.dev/providers/ai-sdk-providers/google-generative-ai).
+    "google": Known(
+        Family.GEMINI,
+        "https://generativelanguage.googleapis.com/v1beta",
+        ("GOOGLE_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"),
+    ),
+    # https://docs.mistral.ai/api/#tag/models (GET /v1/models)
+    "mistral": Known(Family.OPENAI, "https://api.mistral.ai/v1", ("MISTRAL_API_KEY",)),
+    # https://console.groq.com/docs/api-reference#models-list (GET /openai/v1/models)
+    "groq": Known(Family.OPENAI, "https://api.groq.com/openai/v1", ("GROQ_API_KEY",)),
+    # https://api-docs.deepseek.com/api/list-models (GET https://api.deepseek.com/models)
+    "deepseek": Known(Family.OPENAI, "https://api.deepseek.com", ("DEEPSEEK_API_KEY",)),
+    # https://docs.x.ai/docs/api-reference#list-models (GET /v1/models)
+    "xai": Known(Family.OPENAI, "https://api.x.ai/v1", ("XAI_API_KEY",)),
+    # https://docs.together.ai/reference/models-1 (GET /v1/models, the bare list)
+    "togetherai": Known(Family.OPENAI, "https://api.together.xyz/v1", ("TOGETHER_API_KEY",)),
+    # https://docs.fireworks.ai/tools-sdks/openai-compatibility (base URL; GET /models)
+    "fireworks-ai": Known(
+        Family.OPENAI, "https://api.fireworks.ai/inference/v1", ("FIREWORKS_API_KEY",)
+    ),
+    # https://openrouter.ai/docs/api-reference/list-available-models
+    "openrouter": Known(Family.OPENAI, "https://openrouter.ai/api/v1", ("OPENROUTER_API_KEY",)),
+    # https://inference-docs.cerebras.ai/api-reference/models (GET /v1/models)
+    "cerebras": Known(Family.OPENAI, "https://api.cerebras.ai/v1", ("CEREBRAS_API_KEY",)),
+    # https://docs.perplexity.ai/api-reference/models-get (GET /v1/models, OpenAI's form)
+    "perplexity": Known(Family.OPENAI, "https://api.perplexity.ai/v1", ("PERPLEXITY_API_KEY",)),
+    # https://deepinfra.com/docs/openai_api (base https://api.deepinfra.com/v1/openai)
+    "deepinfra": Known(
+        Family.OPENAI, "https://api.deepinfra.com/v1/openai", ("DEEPINFRA_API_KEY",)
+    ),
+    # https://platform.moonshot.ai/docs/api/chat (base https://api.moonshot.ai/v1;
+    # GET /v1/models is in its API overview)
+    "moonshotai": Known(Family.OPENAI, "https://api.moonshot.ai/v1", ("MOONSHOT_API_KEY",)),
+    # Anthropic-compatible: https://platform.minimax.io/docs/api-reference/models/anthropic/list-models
+    "minimax": Known(Family.ANTHROPIC, "https://api.minimax.io/anthropic/v1", ("MINIMAX_API_KEY",)),
+    "minimax-coding-plan": Known(
+        Family.ANTHROPIC, "https://api.minimax.io/anthropic/v1", ("MINIMAX_API_KEY",)
+    ),
+    # https://platform.minimaxi.com/docs/guides/quickstart (the mainland China host)
+    "minimax-cn": Known(
+        Family.ANTHROPIC, "https://api.minimaxi.com/anthropic/v1", ("MINIMAX_API_KEY",)
+    ),
+    "minimax-cn-coding-plan": Known(
+        Family.ANTHROPIC, "https://api.minimaxi.com/anthropic/v1", ("MINIMAX_API_KEY",)
+    ),
+    # https://www.kimi.com/coding/docs/en/third-party-agents.html (Anthropic-compatible
+    # base https://api.kimi.com/coding)
+    "kimi-for-coding": Known(Family.ANTHROPIC, "https://api.kimi.com/coding/v1", ("KIMI_API_KEY",)),
 }
 
 
@@ -150,6 +196,16 @@ def _gemini(doc: Any) -> Page:
     if token is not None and not isinstance(token, str):
         raise MalformedResponse("'nextPageToken' is not a string")
     return Page(ids, {"pageToken": token} if token else None)
+
+
+#: A cursor a server sent (``after_id``, ``pageToken``) goes back in a query string only
+#: when it is a plain token: bounded, and of URL-safe and base64 characters.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9._~:@+/=-]{1,512}")
+
+
+def plain_token(value: str) -> bool:
+    """Whether ``value`` may be sent back in a URL (the caller also checks it holds no key)."""
+    return _PLAIN_TOKEN.fullmatch(value) is not None
 
 
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
