@@ -68,7 +68,7 @@ def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
             }
             checks.update({p: f.result() for p, f in futures.items()})
     else:
-        log.warning("no provider checked: no key variable of a selected provider is set")
+        log.warning("no provider checked: no key of a selected provider is set")
     report = LiveReport(str(config_dir), [checks[p] for p in sorted(checks)])
     report.seconds = time.monotonic() - started
     return report

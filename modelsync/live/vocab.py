@@ -23,11 +23,13 @@ class Status(str, Enum):
 class SkipReason(str, Enum):
     """Why a provider was not checked."""
 
-    #: Its ``env`` list names no key variable (``*_API_KEY``, ``*_KEY``, ``*_TOKEN``).
+    #: Not in modelsync's table of known providers, and ``live_keys`` names no variable
+    #: for it (a provider file's ``env`` never does).
     NO_KEY_VARIABLE = "no_key_variable"
     #: None of its key variables is set.
     NO_KEY = "no_key"
-    #: modelsync knows no model-list API for it and no ``live_endpoints`` entry names one.
+    #: Not in modelsync's table of known providers, and ``live_endpoints`` names no base
+    #: URL for it (a provider file's ``api`` never does).
     UNKNOWN_FAMILY = "unknown_family"
     #: Its base URL needs a variable (``${CLOUDFLARE_ACCOUNT_ID}``) that is not set.
     MISSING_VARIABLE = "missing_variable"
