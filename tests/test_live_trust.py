@@ -158,20 +158,20 @@ def test_a_key_returned_as_after_id_is_neither_sent_back_nor_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, emulators = server
-    # Backslashes every few characters: its repr() holds no 8 characters of it.
-    key = "sk\\ant01\\api234\\key567\\abcdef\\ghijkl"
+    # A backslash every 5 characters at most: its repr() holds no 8 characters of it.
+    key = "sk\\ant0\\api23\\key5\\abcd\\ghij\\klmn"
     monkeypatch.setenv("ANTHROPIC_API_KEY", key)
     emulators.anthropic.key = key
     page = {"data": [{"id": "claude-x"}], "has_more": True, "last_id": key}
     emulators.anthropic.faults = [Answer(200, page)]
     caplog.set_level(logging.DEBUG)
     report = _check(config, emulators.endpoints, providers=["anthropic"])
+    logged = caplog.text + json.dumps(report.to_json())
+    assert key not in logged and repr(key)[1:-1] not in logged
+    assert [s.query.get("after_id") for s in emulators.anthropic.seen] == [None]
     check = _by_provider(report)["anthropic"]
     assert check.problem is Problem.MALFORMED_RESPONSE
     assert check.message == "the next-page cursor (after_id) is not a plain token; not sent back"
-    assert len(emulators.anthropic.seen) == 1
-    logged = caplog.text + json.dumps(report.to_json())
-    assert key not in logged and repr(key)[1:-1] not in logged
 
 
 def test_a_key_returned_as_page_token_is_not_sent_back_in_a_url(
