@@ -231,3 +231,13 @@ def test_a_filled_base_url_is_used_but_only_its_template_is_shown(
     )
     assert "GET http://127.0.0.1:" in result.stderr
     assert ACCOUNT not in result.stdout + result.stderr
+
+
+def test_settings_naming_a_provider_without_a_file_are_warned_about(
+    config: Path, server: tuple[LiveServer, Emulators], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, emulators = server
+    caplog.set_level(logging.WARNING)
+    _check(config, emulators.endpoints, providers=["mistral"], live_keys={"opnai": "X_KEY"})
+    assert "live_keys names 'opnai', which has no provider file" in caplog.text
+    assert "did you mean" in caplog.text and "openai" in caplog.text
