@@ -121,6 +121,7 @@ def test_a_slow_server_ends_at_live_deadline_and_the_others_are_reported(
     ]
     assert "5 checked, 1 failed, 0 skipped" in out
     assert all(f"{p}: 1 served" in out for p in "abcde")
+    print(f"slow server, live_deadline 1 s: done in {elapsed:.2f} s")
     assert elapsed < 4, f"{elapsed:.1f} s for a 1 s deadline"
 
 
@@ -163,6 +164,7 @@ def test_a_signal_ends_live_within_a_second(
                 proc.wait()
     assert proc.returncode == code, err
     assert err.strip() == line, err
+    print(f"signal {signum}: ended {took:.2f} s after it")
     assert took < 1.0, f"{took:.2f} s after the signal"
 
 
