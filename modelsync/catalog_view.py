@@ -168,12 +168,14 @@ def _signature(path: Path) -> tuple[int, ...] | None:
 
 
 def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -> CatalogView:
+    from .fsutil import read_config_file
+
     index_path = catalog_index.index_path(cache_dir, config_dir) if cache_dir else None
     known = catalog_index.load(index_path, config_dir) if index_path else {}
     entries: dict[str, Any] = {}
     providers: dict[str, ProviderView] = {}
     for provider_id, path in files.items():
-        content = _read_bytes(path)
+        content = read_config_file(path)
         sha = hashlib.sha256(content).hexdigest()
         entry = known.get(provider_id)
         view = None
@@ -187,17 +189,6 @@ def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -
     if index_path is not None and entries != known:
         catalog_index.save(index_path, config_dir, entries)
     return CatalogView(config_dir, providers)
-
-
-def _read_bytes(path: Path) -> bytes:
-    from .fsutil import UnsafeFile, read_config
-
-    try:
-        return read_config(path)
-    except UnsafeFile as exc:
-        raise ConfigError(f"{path}: {exc}", path=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=str(path)) from None
 
 
 def _from_entry(provider_id: str, path: Path, entry: dict[str, Any]) -> ProviderView | None:

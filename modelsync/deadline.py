@@ -1,4 +1,5 @@
-"""One deadline for the whole fetch of the catalog (``modelsync.fetch_deadline``).
+"""One deadline for the whole fetch of the catalog (``modelsync.fetch_deadline``), or for
+one provider of the live check (``modelsync.live_deadline``).
 
 Connect and read timeouts bound each socket operation, not a request: a server that
 sends one byte (or one header line) every few seconds never trips them. The deadline
@@ -7,7 +8,7 @@ included. When it passes, a watchdog thread shuts down every socket the fetch op
 a read blocked in the kernel returns at once, even in the middle of the headers or of a
 TLS handshake; the request then fails with :class:`DeadlineExceeded`.
 
-Imported only with :mod:`modelsync.http`.
+Imported only with :mod:`modelsync.http` and :mod:`modelsync.live.bounds`.
 """
 
 from __future__ import annotations

@@ -73,6 +73,18 @@ def read_config(path: Path) -> bytes:
         return fh.read()
 
 
+def read_config_file(path: Path) -> bytes:
+    """:func:`read_config` for a task that reads a provider file to use it (``models``,
+    ``live``...): every failure is one :class:`~modelsync.errors.ConfigError` whose
+    message starts with the path."""
+    try:
+        return read_config(path)
+    except UnsafeFile as exc:
+        raise ConfigError(f"{path}: {exc}", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=str(path)) from None
+
+
 def read_bounded(path: str, limit: int, timeout: float) -> bytes:
     """Read ``path``, whatever it is, within ``limit`` bytes and ``timeout`` seconds.
 

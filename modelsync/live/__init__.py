@@ -6,10 +6,11 @@ every provider file (see docs/live.md). It writes nothing to the provider files.
 
 Modules, one job each: :mod:`.providerfile` reads what the check needs from a file,
 :mod:`.families` knows the APIs' shapes, :mod:`.targets` decides what to ask where with
-which key, :mod:`.client` asks (bounded, retried, redirect-proof), :mod:`.ids` matches
+which key, :mod:`.client` asks (retried, redirect-proof) within the bounds of
+:mod:`.bounds` (a deadline per provider, a memory budget for all), :mod:`.ids` matches
 served ids to catalog ids, :mod:`.reconcile` builds the three lists, :mod:`.report` and
 :mod:`.render` say it, :mod:`.redact` keeps keys out of all of it, :mod:`.check` runs
-the providers concurrently.
+the providers concurrently, in daemon threads that never delay the end of the process.
 """
 
 from __future__ import annotations

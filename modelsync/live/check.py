@@ -1,20 +1,31 @@
 """The live check: every selected provider file, its model list asked for concurrently,
-then reconciled. Nothing is written to the provider files."""
+then reconciled. Nothing is written to the provider files.
+
+Each provider is checked in a daemon thread of its own, at most :data:`MAX_WORKERS` at
+once, while the main thread only waits for results: so Ctrl-C and SIGTERM reach it at
+once, and the process never waits for a worker to exit. A provider not done a little
+after its ``live_deadline`` (its watchdog could not end it: a slow name lookup...) is
+reported as failed and left behind.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..configdir import check_directory, provider_files
+from ..deadline import Deadline
 from ..errors import ConfigError
 from ..settings import Settings, resolve
 from ..suggest import did_you_mean
+from .bounds import Budget, return_large_buffers
 from .providerfile import ProviderFile, read_provider_file
 from .redact import Redactor
 from .report import LiveReport, ProviderCheck
@@ -23,8 +34,19 @@ from .vocab import Problem, Status
 
 log = logging.getLogger(__name__)
 
-#: Providers asked at once; more wait for a free thread.
+#: Providers asked at once; more wait for a free thread. Memory does not grow with it:
+#: the answers being read share one budget (:mod:`.bounds`).
 MAX_WORKERS = 32
+#: How long after its deadline a provider's thread is waited for before it is left.
+GRACE = 1.0
+
+
+@dataclass
+class _Job:
+    file: ProviderFile
+    target: Target
+    deadline: Deadline
+    started: float = field(default=0.0)
 
 
 def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveReport:
@@ -61,12 +83,8 @@ def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
     )
     checks = {p: v for p, v in planned.items() if isinstance(v, ProviderCheck)}
     if targets:
-        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(targets))) as pool:
-            futures = {
-                p: pool.submit(_check, file, target, settings, redact)
-                for p, (file, target) in targets.items()
-            }
-            checks.update({p: f.result() for p, f in futures.items()})
+        jobs = [_Job(f, t, Deadline(settings.live_deadline)) for f, t in targets.values()]
+        checks.update(_run_all(jobs, settings, redact))
     else:
         log.warning("no provider checked: no key of a selected provider is set")
     report = LiveReport(str(config_dir), [checks[p] for p in sorted(checks)])
@@ -110,14 +128,62 @@ def _plan(
     return file, target
 
 
-def _check(
-    file: ProviderFile, target: Target, settings: Settings, redact: Redactor
-) -> ProviderCheck:
-    """One provider, in a worker thread: whatever happens, a :class:`ProviderCheck`."""
-    from .client import ListFailure, list_models
-    from .reconcile import reconcile
+def _run_all(jobs: list[_Job], settings: Settings, redact: Redactor) -> dict[str, ProviderCheck]:
+    """Every job's check, each in its own daemon thread, at most :data:`MAX_WORKERS` at
+    once. Interrupted (Ctrl-C, SIGTERM), it ends every running check's deadline, which
+    shuts its connections down, and returns at once."""
+    return_large_buffers()
+    budget = Budget(settings.max_response_bytes)
+    done: queue.Queue[tuple[_Job, ProviderCheck]] = queue.Queue()
+    pending = list(reversed(jobs))
+    running: dict[str, _Job] = {}
+    results: dict[str, ProviderCheck] = {}
 
-    check = ProviderCheck(
+    def work(job: _Job) -> None:
+        done.put((job, _check(job, settings, redact, budget)))
+
+    def due(job: _Job) -> float:
+        return job.started + settings.live_deadline + GRACE
+
+    try:
+        while pending or running:
+            while pending and len(running) < MAX_WORKERS:
+                job = pending.pop()
+                job.started = time.monotonic()
+                running[job.file.provider] = job
+                name = f"live-{job.file.provider}"
+                threading.Thread(target=work, args=(job,), name=name, daemon=True).start()
+            try:
+                first_due = min(due(j) for j in running.values())
+                job, check = done.get(timeout=max(0.0, first_due - time.monotonic()))
+            except queue.Empty:
+                for job in [j for j in running.values() if time.monotonic() >= due(j)]:
+                    job.deadline.expire()
+                    results[job.file.provider] = _left_behind(job, settings, redact)
+                    del running[job.file.provider]
+                continue
+            if running.pop(job.file.provider, None) is not None:
+                results[job.file.provider] = check
+    finally:
+        for job in running.values():
+            job.deadline.expire()
+    return results
+
+
+def _left_behind(job: _Job, settings: Settings, redact: Redactor) -> ProviderCheck:
+    from .client import deadline_failure
+
+    check = _started(job, redact)
+    failure = deadline_failure(settings)
+    check.status, check.problem, check.message = Status.FAILED, failure.problem, str(failure)
+    check.seconds = time.monotonic() - job.started
+    log.info("%s: %s (left behind)", job.file.provider, check.message)
+    return check
+
+
+def _started(job: _Job, redact: Redactor) -> ProviderCheck:
+    file, target = job.file, job.target
+    return ProviderCheck(
         file.provider,
         Status.CHECKED,
         str(file.path),
@@ -126,9 +192,18 @@ def _check(
         key_variable=target.key_variable,
         default_model=file.default_model,
     )
+
+
+def _check(job: _Job, settings: Settings, redact: Redactor, budget: Budget) -> ProviderCheck:
+    """One provider, in a worker thread: whatever happens, a :class:`ProviderCheck`."""
+    from .client import ListFailure, list_models
+    from .reconcile import reconcile
+
+    file, target = job.file, job.target
+    check = _started(job, redact)
     started = time.monotonic()
     try:
-        listing = list_models(target, settings, redact, started + settings.live_deadline)
+        listing = list_models(target, settings, redact, job.deadline, budget)
     except ListFailure as exc:
         check.status, check.problem, check.message = Status.FAILED, exc.problem, redact(str(exc))
         check.requests = exc.requests

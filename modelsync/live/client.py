@@ -4,10 +4,13 @@
   followed (requests would carry ``x-api-key`` along to another host), and a next page
   is always asked for at the same URL, never at a URL the server names;
 - every request has connect and read timeouts, cut to what is left of the provider's
-  ``live_deadline``, which also bounds retries and the reading of bodies;
+  ``live_deadline``, which also bounds retries and the reading of bodies: when it
+  passes, a watchdog shuts the connection down, even in the middle of a slow body
+  (:mod:`.bounds`);
 - only 429 and 5xx answers are retried, at most ``retries`` times, waiting
   ``Retry-After`` up to ``retry_after_max`` (else 0.5 s, 1 s, 2 s... up to the same cap);
-- bodies are read up to ``max_response_bytes``;
+- bodies are read up to ``max_response_bytes``, within the memory budget shared by all
+  providers, and decoded within the limits of :mod:`.bounds`;
 - no HTTP cache: a live check asks the provider, every time.
 
 Every failure is a :class:`ListFailure` whose message holds no key (the caller redacts
@@ -16,7 +19,6 @@ it again, and every served id, before anything is shown).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -28,7 +30,9 @@ import requests
 from requests.auth import AuthBase
 
 from .. import __version__
+from ..deadline import Deadline
 from ..settings import Settings
+from .bounds import MAX_SERVED_IDS, Budget, DeadlineAdapter, TooMany, decode_json
 from .families import (
     MalformedResponse,
     auth_headers,
@@ -91,23 +95,30 @@ class _Session(requests.Session):
 
 
 class _Fetcher:
-    def __init__(self, target: Target, settings: Settings, redact: Redactor, deadline: float):
+    def __init__(
+        self,
+        target: Target,
+        settings: Settings,
+        redact: Redactor,
+        deadline: Deadline,
+        budget: Budget,
+    ) -> None:
         self.target = target
         self.settings = settings
         self.redact = redact
         self.deadline = deadline
+        self.budget = budget
         self.requests = 0
         self.session = _Session()
+        self.session.mount("http://", DeadlineAdapter(deadline))
+        self.session.mount("https://", DeadlineAdapter(deadline))
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.auth = _KeyAuth(target)
 
     def remaining(self) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise ListFailure(
-                Problem.DEADLINE,
-                f"no complete answer within live_deadline ({self.settings.live_deadline:g} s)",
-            )
+        left = self.deadline.remaining()
+        if left <= 0 or self.deadline.expired:
+            raise deadline_failure(self.settings)
         return left
 
     def get_json(self, params: dict[str, str]) -> Any:
@@ -117,7 +128,7 @@ class _Fetcher:
             if status not in RETRY_STATUSES:
                 return self._interpret(status, body)
             wait = self._wait(attempt, retry_after)
-            if attempt == self.settings.retries or time.monotonic() + wait >= self.deadline:
+            if attempt == self.settings.retries or wait >= self.deadline.remaining():
                 break
             log.info("%s: HTTP %d, retrying in %.1f s", self.target.provider, status, wait)
             time.sleep(wait)
@@ -126,7 +137,9 @@ class _Fetcher:
             f"HTTP {status}{self._code(body)} after {attempt + 1} attempt(s)",
         )
 
-    def _request(self, params: dict[str, str]) -> tuple[int, bytes, str | None]:
+    def _request(self, params: dict[str, str]) -> tuple[int, Any, str | None]:
+        """One request: its status, its decoded JSON when 200 (else the body) and its
+        ``Retry-After``."""
         left = self.remaining()
         timeout = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
         self.requests += 1
@@ -146,33 +159,46 @@ class _Fetcher:
         with response:
             if 300 <= response.status_code < 400:
                 raise self._redirect(response)
-            body = self._read(response)
-            log.debug(
-                "%s: HTTP %d, %d bytes", self.target.provider, response.status_code, len(body)
-            )
-            return response.status_code, body, response.headers.get("Retry-After")
+            ticket = self.budget.open()
+            try:
+                body = self._read(response, ticket)
+                log.debug(
+                    "%s: HTTP %d, %d bytes", self.target.provider, response.status_code, len(body)
+                )
+                if response.status_code == 200:
+                    return 200, self._decode(body), None
+                return response.status_code, bytes(body), response.headers.get("Retry-After")
+            finally:
+                self.budget.close(ticket)
 
-    def _read(self, response: requests.Response) -> bytes:
+    def _read(self, response: requests.Response, ticket: int) -> bytearray:
         limit = self.settings.max_response_bytes
-        chunks: list[bytes] = []
-        total = 0
+        body = bytearray()
         try:
             for chunk in response.iter_content(64 * 1024):
-                total += len(chunk)
-                if total > limit:
+                if len(body) + len(chunk) > limit:
                     raise ListFailure(
                         Problem.TOO_LARGE,
                         f"answer larger than {limit:,} bytes (modelsync.max_response_bytes)",
                     )
-                self.remaining()
-                chunks.append(chunk)
+                while not self.budget.take(ticket, len(chunk), self.remaining()):
+                    pass  # remaining() raises once the deadline has passed
+                body += chunk
         except requests.RequestException as exc:
             raise self._failure(exc) from None
-        return b"".join(chunks)
+        self.remaining()  # the watchdog ended a body without a length
+        return body
+
+    def _decode(self, body: bytearray) -> Any:
+        try:
+            return decode_json(body)
+        except TooMany as exc:
+            raise ListFailure(Problem.TOO_LARGE, str(exc)) from None
+        except ValueError:
+            raise ListFailure(Problem.MALFORMED_RESPONSE, "the answer is not JSON") from None
 
     def _failure(self, exc: requests.RequestException) -> ListFailure:
-        if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
-            self.remaining()  # a timeout cut short by the deadline is the deadline
+        self.remaining()  # any failure after the deadline passed is the deadline
         return _failure(exc)
 
     def _redirect(self, response: requests.Response) -> ListFailure:
@@ -193,17 +219,14 @@ class _Fetcher:
 
     def _code(self, body: bytes) -> str:
         try:
-            code = error_code(json.loads(body))
-        except ValueError:
+            code = error_code(decode_json(bytearray(body)))
+        except ValueError:  # not JSON, or too many objects
             return ""
         return f" {code}" if code and not self.redact.holds_key(code) else ""
 
-    def _interpret(self, status: int, body: bytes) -> Any:
+    def _interpret(self, status: int, body: Any) -> Any:
         if status == 200:
-            try:
-                return json.loads(body)
-            except ValueError:
-                raise ListFailure(Problem.MALFORMED_RESPONSE, "the answer is not JSON") from None
+            return body  # decoded by _request
         code = self._code(body)
         if key_rejected(status, code.strip() or None):
             raise ListFailure(
@@ -213,11 +236,22 @@ class _Fetcher:
         raise ListFailure(Problem.HTTP_ERROR, f"HTTP {status}{code}")
 
 
-def list_models(target: Target, settings: Settings, redact: Redactor, deadline: float) -> Listing:
-    """Every id the provider serves to ``target.key``, all pages, redacted."""
-    fetcher = _Fetcher(target, settings, redact, deadline)
+def deadline_failure(settings: Settings) -> ListFailure:
+    return ListFailure(
+        Problem.DEADLINE,
+        f"no complete answer within live_deadline ({settings.live_deadline:g} s)",
+    )
+
+
+def list_models(
+    target: Target, settings: Settings, redact: Redactor, deadline: Deadline, budget: Budget
+) -> Listing:
+    """Every id the provider serves to ``target.key``, all pages, redacted, by the end
+    of ``deadline`` (entered here), holding answers within ``budget``."""
+    fetcher = _Fetcher(target, settings, redact, deadline, budget)
     try:
-        return _pages(fetcher)
+        with deadline:
+            return _pages(fetcher)
     except ListFailure as exc:
         exc.requests = fetcher.requests
         raise
@@ -238,6 +272,8 @@ def _pages(fetcher: _Fetcher) -> Listing:
             raise ListFailure(
                 Problem.MALFORMED_RESPONSE, f"not a {target.family.value} model list: {exc}"
             ) from None
+        if len(ids) + len(page.ids) > MAX_SERVED_IDS:
+            raise ListFailure(Problem.TOO_LARGE, f"more than {MAX_SERVED_IDS:,} models served")
         ids.extend(redact(i) for i in page.ids)
         if page.next_params is None:
             return Listing(ids, pages, fetcher.requests)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import yamlio
 from ..errors import ConfigError
+from ..fsutil import read_config_file
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,13 @@ class ProviderFile:
 
 
 def read_provider_file(provider: str, path: Path) -> ProviderFile:
-    """Read ``path``; :class:`ConfigError` naming the file (and line) when it cannot."""
+    """Read ``path`` as every task reads a provider file (a regular file only: never
+    through a symlink, never a FIFO or a device); :class:`ConfigError` naming the file
+    (and line) when it cannot."""
     try:
-        doc = yamlio.load(path.read_bytes())
+        doc = yamlio.load(read_config_file(path))
     except yamlio.YamlError as exc:
         raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=str(path)) from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: not a provider file (expected a mapping)", path=str(path))
     env = doc.get("env")
