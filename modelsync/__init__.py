@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__ as __version__
 from .errors import (
     CatalogError as CatalogError,
 )
@@ -48,8 +49,6 @@ from .errors import (
 from .errors import (
     UsageError as UsageError,
 )
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MODULE
     from .api import (
@@ -97,6 +96,9 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .cost import (
         estimate_cost as estimate_cost,
     )
+    from .lastsync import (
+        LastSync as LastSync,
+    )
     from .learn import (
         Outcome as Outcome,
     )
@@ -135,9 +137,6 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     )
     from .router import (
         select as select,
-    )
-    from .schedule import (
-        LastSync as LastSync,
     )
     from .schedule import (
         last_sync as last_sync,
@@ -183,7 +182,8 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "live": ("LiveReport", "ProviderCheck", "check_live"),
     "report": ("Change", "ProviderResult", "SyncReport"),
     "router": ("Choice", "select"),
-    "schedule": ("LastSync", "last_sync", "sync_if_needed"),
+    "lastsync": ("LastSync",),
+    "schedule": ("last_sync", "sync_if_needed"),
     "settings": ("Settings", "make_settings"),
     "usage": ("Component", "Usage"),
     "validate": ("Finding", "ValidationResult"),

@@ -212,7 +212,7 @@ def _clear(s: Settings, only_config_dir: bool) -> list[str]:
     if http_cache:
         removed.append(http_cache)
     if only_config_dir:
-        from .schedule import record_path
+        from .lastsync import record_path
 
         own = state_path(s)
         record_path(s).unlink(missing_ok=True)

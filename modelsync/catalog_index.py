@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .catalog import Model, PriceTier, Pricing
 
 log = logging.getLogger(__name__)

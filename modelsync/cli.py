@@ -17,7 +17,8 @@ from invoke.env import Environment
 from invoke.exceptions import Exit, ParseError
 from invoke.program import Program
 
-from . import __version__, taskkit, tasks
+from . import taskkit, tasks
+from ._version import __version__
 from .settings import find_project_root
 
 

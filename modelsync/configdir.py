@@ -8,14 +8,13 @@ the directory.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import ConfigError, UsageError
-
-if TYPE_CHECKING:
-    from .state import State
+from .errors import ConfigError, ProviderNotFound, UsageError
+from .suggest import did_you_mean
 
 SUFFIXES = (".yml", ".yaml")
 _SETTING = "(--config-dir, modelsync.config_dir)"
@@ -60,23 +59,30 @@ def provider_path(config_dir: Path, provider_id: str, files: dict[str, Path]) ->
     return files.get(provider_id) or config_dir / f"{provider_id}.yml"
 
 
-def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
-    """How many managed models a provider file lists as available (0 for a file that
-    cannot be read or parsed); from the fingerprints when the file is as the last sync
-    left it, so that the file is not parsed."""
-    from . import yamlio
-    from .digests import digest
-    from .fsutil import read_config
-    from .ownership import managed_available
+def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -> list[str]:
+    """Provider ids matching ``include`` (all when empty) and not ``exclude`` (globs).
 
-    try:
-        content = read_config(path)
-    except (OSError, ConfigError):
-        return 0
-    known = state.providers.get(provider_id) if state else None
-    if known is not None and known.file == digest(content):
-        return known.models
-    try:
-        return managed_available(yamlio.load(content))
-    except yamlio.YamlError:
-        return 0
+    An ``include`` pattern that matches nothing raises
+    :class:`~modelsync.errors.ProviderNotFound` listing close matches; an ``exclude``
+    pattern that matches nothing is only a warning (a provider a team excludes may leave
+    the catalog, and the scheduled sync must not start failing then).
+    """
+    ids = sorted(ids)
+    include, exclude = list(include), list(exclude)
+    for pattern in include:
+        if not fnmatch.filter(ids, pattern):
+            raise ProviderNotFound(
+                f"--provider {pattern!r} matches no provider{did_you_mean(pattern, ids)}"
+            )
+    for pattern in exclude:
+        if not fnmatch.filter(ids, pattern):
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "--exclude %r matches no provider%s", pattern, did_you_mean(pattern, ids)
+            )
+    chosen = [i for i in ids if not include or any(fnmatch.fnmatchcase(i, p) for p in include)]
+    return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
+
+
+# --- the whole sync --------------------------------------------------------------------

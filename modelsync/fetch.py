@@ -30,9 +30,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import CatalogError, FetchError
+from .humanize import human_age
 from .settings import Settings
 from .vocab import Origin
-from .wording import human_age
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConfigError
 from .settings import Settings
 from .state import State
 
@@ -62,8 +63,6 @@ def shrink(
         if provider_id in plans:
             count = plans[provider_id].models_before
         else:
-            from .configdir import models_in_file
-
             count = models_in_file(path, state, provider_id)
         last_models += count
         last_providers += count > 0
@@ -95,3 +94,25 @@ def shrink(
             },
         )
     return None
+
+
+def models_in_file(path: Path, state: State | None, provider_id: str) -> int:
+    """How many managed models a provider file lists as available (0 for a file that
+    cannot be read or parsed); from the fingerprints when the file is as the last sync
+    left it, so that the file is not parsed."""
+    from . import yamlio
+    from .digests import digest
+    from .fsutil import read_config
+    from .ownership import managed_available
+
+    try:
+        content = read_config(path)
+    except (OSError, ConfigError):
+        return 0
+    known = state.providers.get(provider_id) if state else None
+    if known is not None and known.file == digest(content):
+        return known.models
+    try:
+        return managed_available(yamlio.load(content))
+    except yamlio.YamlError:
+        return 0

@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 from urllib3.util.retry import Retry
 
-from . import __version__
+from ._version import __version__
 from .deadline import Deadline, DeadlineExceeded, pool_classes
 from .settings import Settings
 

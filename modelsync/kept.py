@@ -19,7 +19,7 @@ def check_kept(before: dict[str, Any], after: Any, text: str) -> None:
     from .yamlio.meaning import same
 
     def fail(parts: list[Any]) -> None:
-        from .validate import locate
+        from .yamlio.locate import locate
 
         line, _ = locate(text, parts)
         where = ".".join(str(p) for p in parts) or "(top level)"

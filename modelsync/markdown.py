@@ -12,10 +12,11 @@ import os
 import re
 from collections.abc import Sequence
 
-from .report import Change, SyncReport
+from .humanize import num
+from .report import Change, SyncReport, group_parts
 from .text import escape
 from .vocab import Kind, Origin, Status
-from .wording import group_parts, num, price_part
+from .wording import price_part
 
 #: Characters that start Markdown markup anywhere in a line (links, emphasis, code, tables).
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")

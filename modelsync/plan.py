@@ -223,7 +223,7 @@ class Planner:
         """Refuse a file with a misspelt known key or an ambiguous model id: merging it
         would silently do something else than the user meant (``docs/format.md``)."""
         from .keycheck import ambiguous_ids, key_problems
-        from .validate import Locator
+        from .yamlio.locate import Locator
 
         problems = key_problems(data, self.settings.user_keys) + ambiguous_ids(text, data)
         if not problems:
@@ -240,7 +240,8 @@ class Planner:
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
         """Validate a merged document against the config schema before it is written."""
-        from .validate import default_model_warnings, locate, schema_problems, semantic_problems
+        from .problems import default_model_warnings, schema_problems, semantic_problems
+        from .yamlio.locate import locate
 
         problems = schema_problems(doc)
         from .keycheck import key_problems
@@ -315,7 +316,7 @@ def _failure(exc: ConfigError | yamlio.YamlError, old: bytes | None, shown: str)
     line = exc.line
     parts = getattr(exc, "parts", None)
     if line is None and parts and old is not None:
-        from .validate import locate
+        from .yamlio.locate import locate
 
         line, _ = locate(old.decode("utf-8", "replace"), parts)
     where = f"{shown}:{line}" if line else shown

@@ -5,17 +5,79 @@ The JSON form is documented in ``docs/report.md``; keys are only ever added.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
+from .humanize import num
 from .vocab import KIND_COUNTS, Kind, Origin, Status
-from .wording import group_parts
-
-if TYPE_CHECKING:
-    from .attention import Attention
 
 REPORT_VERSION = 1
+
+
+class Why(str, enum.Enum):
+    """Why a model needs attention."""
+
+    LEFT = "left"
+    BACK = "back"
+    DEPRECATED = "deprecated"
+    STATUS = "status"
+    PRICE_ROSE = "price_rose"
+    CONTEXT_SHRANK = "context_shrank"
+    OUTPUT_SHRANK = "output_shrank"
+    PINNED_MOVED = "pinned_moved"
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One thing about one depended-on model."""
+
+    provider: str
+    model: str
+    why: Why
+    #: The field concerned (``input``, ``context_window``, ``pricing``...), if any.
+    field: str | None
+    old: Any
+    new: Any
+    #: Why the team depends on the model: ``default_model`` and/or its user keys.
+    depends: tuple[str, ...]
+
+    @property
+    def detail(self) -> str:
+        """What changed, in words: ``input price 3.0 -> 3.75 (+25.0%)``."""
+        if self.why is Why.LEFT:
+            return "left the catalog (now available: false)"
+        if self.why is Why.BACK:
+            return "back in the catalog"
+        if self.why is Why.DEPRECATED:
+            return "deprecated upstream"
+        if self.why is Why.STATUS:
+            return f"status {self.old or 'stable'} -> {self.new or 'stable'}"
+        if self.why is Why.PRICE_ROSE:
+            rise = (self.new - self.old) / self.old * 100
+            return f"{self.field} price {num(self.old)} -> {num(self.new)} (+{rise:.1f}%)"
+        if self.why in (Why.CONTEXT_SHRANK, Why.OUTPUT_SHRANK):
+            return f"{self.field} {num(self.old)} -> {num(self.new)}"
+        return f"pinned {self.field} moved upstream: {_short(self.old)} -> {_short(self.new)}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "why": self.why.value,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "depends": list(self.depends),
+            "detail": self.detail,
+        }
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {num(v)}" for k, v in value.items()) + "}"
+    return num(value)
 
 
 @dataclass(frozen=True)
@@ -209,6 +271,52 @@ class SyncReport:
         ]
 
 
+def price_diff(old: Any, new: Any, skip: str = "") -> str:
+    """``input 6.0 -> 5.0, output 22.5 (new)`` for two mappings of prices."""
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    parts = []
+    for key in dict.fromkeys([*old, *new]):
+        if key == skip or old.get(key) == new.get(key):
+            continue
+        if key not in old:
+            parts.append(f"{key} {num(new[key])} (new)")
+        elif key not in new:
+            parts.append(f"{key} {num(old[key])} (dropped)")
+        else:
+            parts.append(f"{key} {num(old[key])} -> {num(new[key])}")
+    return ", ".join(parts)
+
+
+def group_parts(c: Change) -> list[str]:
+    """A change of long-context tiers or modes, spelled out per tier or mode:
+    ``tiers above 200000: input 6.0 -> 5.0``, ``mode fast: output 30.0 -> 24.0``."""
+    if c.field == "tiers":
+
+        def by_size(tiers: Any) -> dict[Any, Any]:
+            items = tiers if isinstance(tiers, list) else []
+            return {t.get("above_context"): t for t in items if isinstance(t, dict)}
+
+        old, new = by_size(c.old), by_size(c.new)
+        label, skip = "tiers above {}", "above_context"
+    else:
+        old = c.old if isinstance(c.old, dict) else {}
+        new = c.new if isinstance(c.new, dict) else {}
+        label, skip = "mode {}", ""
+    parts = []
+    for key in dict.fromkeys([*old, *new]):
+        head = label.format(key)
+        if key not in old:
+            parts.append(f"{head}: {price_diff({}, new[key], skip).replace(' (new)', '')} (new)")
+        elif key not in new:
+            parts.append(f"{head} (dropped)")
+        else:
+            diff = price_diff(old[key], new[key], skip)
+            if diff:
+                parts.append(f"{head}: {diff}")
+    return parts or [f"{c.field} changed"]
+
+
 def _source_json(src: SourceInfo) -> dict[str, Any]:
     age = None if src.age_seconds is None else round(src.age_seconds, 1)
     return {
@@ -238,10 +346,3 @@ def _change_json(c: Change) -> dict[str, Any]:
     if c.kind == Kind.SHADOWED:
         out["fix"] = SHADOWED_FIX
     return out
-
-
-def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
-    """The human summary printed after a sync (see :func:`modelsync.summary.render`)."""
-    from .summary import render as summary
-
-    return summary(report, limit, stream)

@@ -88,7 +88,7 @@ class ScoreFile:
         return value
 
     def where(self, parts: list[Any]) -> str:
-        from .validate import locate
+        from .yamlio.locate import locate
 
         line, _ = locate(self.text, parts)
         return f"{self.path}:{line}" if line else str(self.path)
@@ -127,7 +127,8 @@ class ScoreFile:
         return document.dump()
 
     def _check(self, written: Any, new_text: str) -> None:
-        from .validate import check_data, locate
+        from .problems import check_data
+        from .yamlio.locate import locate
 
         problems = check_data(written, self.provider, self.user_keys)
         if problems:

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from .humanize import human_age, num
 from .report import SHADOWED_FIX, Change, SyncReport
 from .text import escape
 from .vocab import Kind, Status
-from .wording import human_age, num, price_line
+from .wording import price_line
 
 
 def use_colour(stream: TextIO) -> bool:

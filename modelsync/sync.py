@@ -11,9 +11,8 @@ not older than the configs, not shrunk), the changed files are written, each ato
 
 from __future__ import annotations
 
-import fnmatch
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from . import fingerprints
 from . import source as source_mod
 from . import state as state_mod
-from .configdir import check_directory, provider_files, provider_path
-from .errors import ConfigError, ModelsyncError, ProviderNotFound
+from .configdir import check_directory, provider_files, provider_path, select
+from .errors import ConfigError, ModelsyncError
 from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
+from .lastsync import record
 from .report import FAILED, SKIPPED, SyncReport
 from .settings import Settings
 from .state import State
-from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -39,31 +38,6 @@ MAX_WARNINGS = 10
 
 
 # --- selection -------------------------------------------------------------------------
-
-
-def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -> list[str]:
-    """Provider ids matching ``include`` (all when empty) and not ``exclude`` (globs).
-
-    An ``include`` pattern that matches nothing raises
-    :class:`~modelsync.errors.ProviderNotFound` listing close matches; an ``exclude``
-    pattern that matches nothing is only a warning (a provider a team excludes may leave
-    the catalog, and the scheduled sync must not start failing then).
-    """
-    ids = sorted(ids)
-    include, exclude = list(include), list(exclude)
-    for pattern in include:
-        if not fnmatch.filter(ids, pattern):
-            raise ProviderNotFound(
-                f"--provider {pattern!r} matches no provider{did_you_mean(pattern, ids)}"
-            )
-    for pattern in exclude:
-        if not fnmatch.filter(ids, pattern):
-            log.warning("--exclude %r matches no provider%s", pattern, did_you_mean(pattern, ids))
-    chosen = [i for i in ids if not include or any(fnmatch.fnmatchcase(i, p) for p in include)]
-    return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
-
-
-# --- the whole sync --------------------------------------------------------------------
 
 
 def run(
@@ -144,8 +118,6 @@ def _locked_run(
                 remove_stale_temporaries(config_dir)
             raise
         if writing:
-            from .schedule import record
-
             record(settings, report)
     report.created_config_dir = created
     return report

@@ -146,7 +146,7 @@ def _print_report(report: SyncReport, output: str, *, quiet: bool, dry_run: bool
 
         sys.stdout.write(render_markdown(report))
     elif not quiet:
-        from .report import render
+        from .summary import render
 
         if dry_run and not report.refused:  # a refused catalog would change nothing
             for result in report.providers:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, yamlio
+from . import yamlio
+from ._version import __version__
 from .digests import digest
 from .fsutil import UnsafeFile, read_config
-from .schemacheck import CONFIG_SCHEMA, checker, json_path, message, schema_digest, short
+from .problems import default_model_warnings, schema_problems, semantic_problems
+from .schemacheck import CONFIG_SCHEMA, json_path, schema_digest, short
+from .yamlio.locate import Locator
 
 log = logging.getLogger(__name__)
 
@@ -78,156 +81,6 @@ class ValidationResult:
             "errors": [asdict(f) for f in self.errors],
             "warnings": [asdict(f) for f in self.warnings],
         }
-
-
-def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
-    """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
-    return [
-        (list(error.absolute_path), _message(error))
-        for error in checker(CONFIG_SCHEMA).errors(data)
-    ]
-
-
-def _message(error: Any) -> str:
-    """The message for a schema error; for an ``enum``, the whole list of allowed values
-    (never cut short: that list is the answer)."""
-    if error.validator == "enum" and isinstance(error.validator_value, list):
-        from .text import escape, excerpt
-
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        return escape(f"{excerpt(error.instance)} is not one of: {allowed}")
-    return message(error)
-
-
-def check_data(
-    data: Any, provider_id: str | None, user_keys: Collection[str] = ()
-) -> list[tuple[list[Any], str]]:
-    """Every problem of one parsed config document: the schema, then the checks a schema
-    cannot express (:func:`semantic_problems`, then misspelt keys and model ids that are
-    not strings, :func:`modelsync.keycheck.key_problems`)."""
-    from .keycheck import key_problems
-
-    return (
-        schema_problems(data) + semantic_problems(data, provider_id) + key_problems(data, user_keys)
-    )
-
-
-def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
-    """What a schema cannot check: provider matches the file name, default_model names a
-    model of the file."""
-    from .text import excerpt
-
-    problems: list[tuple[list[Any], str]] = []
-    if not isinstance(data, dict):
-        return problems
-    provider = data.get("provider")
-    if provider_id is not None and isinstance(provider, str) and provider != provider_id:
-        problems.append(
-            (["provider"], f"{excerpt(provider)} does not match the file name ({provider_id}.yml)")
-        )
-    return problems
-
-
-def default_model_warnings(data: Any) -> list[tuple[list[Any], str]]:
-    """Where ``default_model`` names a model that cannot serve as one: not in the file,
-    unavailable (left the catalog) or deprecated. Warnings; errors with ``--strict``."""
-    from .text import excerpt
-
-    if not isinstance(data, dict) or not isinstance(data.get("default_model"), str):
-        return []
-    default, models = data["default_model"], data.get("models")
-    entry = models.get(default) if isinstance(models, dict) else None
-    if not isinstance(entry, dict):
-        return [(["default_model"], f"{excerpt(default)} is not a model of this file")]
-    if entry.get("available") is False:
-        why = "has left the catalog (available: false)"
-    elif entry.get("deprecated") is True:
-        why = "is deprecated"
-    else:
-        return []
-    return [(["default_model"], f"{excerpt(default)} {why}; choose another default model")]
-
-
-class Locator:
-    """Positions of the values of one document, which is composed once (not once per
-    finding: a file with many problems is read once)."""
-
-    def __init__(self, text: str) -> None:
-        import yaml
-
-        try:
-            self.root: Any = yaml.compose(
-                text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            )
-            self.ok = True
-        except yaml.YAMLError:
-            self.root, self.ok = None, False
-        self._keys: dict[int, dict[str, tuple[Any, Any]]] = {}
-
-    def _child(self, node: Any, part: Any) -> tuple[Any, Any] | None:
-        """``(key node, value node)`` of ``part`` in a mapping, ``(None, item)`` in a
-        sequence."""
-        import yaml
-
-        if isinstance(node, yaml.MappingNode):
-            index = self._keys.get(id(node))
-            if index is None:
-                index = {}
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode):
-                        index.setdefault(key_node.value, (key_node, value_node))
-                self._keys[id(node)] = index
-            found = index.get(str(part))
-            if found is None and not isinstance(part, str):  # 1.10: the number 1.1
-                found = next((pair for pair in index.values() if _names(pair[0], part)), None)
-            return found
-        if (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(node.value)
-        ):
-            return None, node.value[part]
-        return None
-
-    def locate(
-        self, parts: Sequence[Any], exact: bool = False, key: bool = False
-    ) -> tuple[int | None, int | None]:
-        """Line and column of the value at ``parts``, or of its nearest existing parent
-        (``exact``: ``None`` unless the value itself is there; ``key``: of the key that
-        names the value, for a problem with the key itself)."""
-        if not self.ok:
-            return None, None
-        node = self.root
-        if node is None:
-            return 1, 1
-        for index, part in enumerate(parts):
-            child = self._child(node, part)
-            if child is None:
-                if exact:
-                    return None, None
-                break
-            key_node, node = child
-            if key and key_node is not None and index == len(parts) - 1:
-                node = key_node
-        return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _names(key_node: Any, part: Any) -> bool:
-    """Whether a plain key that is not a string (such as ``1.10``) is the key ``part``."""
-    if key_node.style:
-        return False
-    try:
-        value = yamlio.load(key_node.value)
-    except yamlio.YamlError:
-        return False
-    return type(value) is type(part) and bool(value == part)
-
-
-def locate(
-    text: str, parts: Sequence[Any], exact: bool = False, key: bool = False
-) -> tuple[int | None, int | None]:
-    """Line and column of the value at ``parts`` in ``text`` (see :class:`Locator`)."""
-    return Locator(text).locate(parts, exact, key)
 
 
 def validate_text(

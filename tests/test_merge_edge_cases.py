@@ -16,7 +16,7 @@ import yaml
 
 from modelsync.errors import ConfigError
 from modelsync.plan import _check_kept
-from modelsync.report import render
+from modelsync.summary import render
 
 from .conftest import yaml11
 from .edgecases import HEAD, catalog, changes, entry, model, setup, sync_text

@@ -36,7 +36,7 @@ def test_importing_modelsync_imports_no_public_module_yet() -> None:
         "import sys, modelsync; print(sorted(m for m in sys.modules if m.startswith('modelsync.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['modelsync.errors']"
+    assert out.stdout.strip() == "['modelsync._version', 'modelsync.errors']"
 
 
 def test_the_errors_are_public_and_only_they_besides_the_lazy_names() -> None:

@@ -74,7 +74,7 @@ def test_report_counts_match_an_independent_count_of_the_real_drift(
 
 @pytest.mark.slow
 def test_report_as_json_and_as_text(drift: tuple[modelsync.SyncReport, Path]) -> None:
-    from modelsync.report import render
+    from modelsync.summary import render
 
     report, _ = drift
     data = json.loads(json.dumps(report.to_json()))
@@ -290,7 +290,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
 ) -> None:
     import os
 
-    from modelsync.report import render
+    from modelsync.summary import render
 
     report, _ = drift
     master, slave = os.openpty()

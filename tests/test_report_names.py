@@ -11,7 +11,7 @@ import pytest
 
 import modelsync
 from modelsync import yamlio
-from modelsync.report import render
+from modelsync.summary import render
 from modelsync.settings import Settings
 
 from .conftest import catalog, dumps, sliced

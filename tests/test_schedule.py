@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import modelsync
-from modelsync.schedule import record_path
+from modelsync.lastsync import record_path
 from modelsync.settings import Settings
 
 from .conftest import dumps, sliced

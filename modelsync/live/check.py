@@ -64,7 +64,7 @@ def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveRep
 
 
 def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
-    from ..sync import select
+    from ..configdir import select
 
     started = time.monotonic()
     config_dir = settings.config_path

@@ -29,7 +29,7 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from .. import __version__
+from .._version import __version__
 from ..deadline import Deadline
 from ..settings import Settings
 from .bounds import MAX_SERVED_IDS, Budget, DeadlineAdapter, TooMany, decode_json

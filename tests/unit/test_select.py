@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from modelsync.configdir import select
 from modelsync.errors import ProviderNotFound
-from modelsync.sync import select
 
 IDS = ["openai", "anthropic", "azure", "azure-cognitive-services", "groq", "xai"]
 
