@@ -16,152 +16,56 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
-from .errors import (
-    CatalogError as CatalogError,
-)
-from .errors import (
-    ConfigError as ConfigError,
-)
-from .errors import (
-    FetchError as FetchError,
-)
-from .errors import (
-    LockError as LockError,
-)
-from .errors import (
-    ModelNotFound as ModelNotFound,
-)
-from .errors import (
-    ModelsyncError as ModelsyncError,
-)
-from .errors import (
-    OutcomeError as OutcomeError,
-)
-from .errors import (
-    PriceMissing as PriceMissing,
-)
-from .errors import (
-    ProviderNotFound as ProviderNotFound,
-)
-from .errors import (
-    ShrinkError as ShrinkError,
-)
-from .errors import (
-    UsageError as UsageError,
-)
+from .errors import CatalogError as CatalogError
+from .errors import ConfigError as ConfigError
+from .errors import FetchError as FetchError
+from .errors import LockError as LockError
+from .errors import ModelNotFound as ModelNotFound
+from .errors import ModelsyncError as ModelsyncError
+from .errors import OutcomeError as OutcomeError
+from .errors import PriceMissing as PriceMissing
+from .errors import ProviderNotFound as ProviderNotFound
+from .errors import ShrinkError as ShrinkError
+from .errors import UsageError as UsageError
 
 if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MODULE
-    from .api import (
-        clear_cache as clear_cache,
-    )
-    from .api import (
-        fetch_all as fetch_all,
-    )
-    from .api import (
-        get_model as get_model,
-    )
-    from .api import (
-        list_models as list_models,
-    )
-    from .api import (
-        sync_to_configs as sync_to_configs,
-    )
-    from .api import (
-        validate_configs as validate_configs,
-    )
-    from .catalog import (
-        Model as Model,
-    )
-    from .catalog import (
-        PriceTier as PriceTier,
-    )
-    from .catalog import (
-        Pricing as Pricing,
-    )
-    from .catalog_view import (
-        CatalogView as CatalogView,
-    )
-    from .catalog_view import (
-        ProviderView as ProviderView,
-    )
-    from .catalog_view import (
-        load_catalog as load_catalog,
-    )
-    from .cost import (
-        Cost as Cost,
-    )
-    from .cost import (
-        CostLine as CostLine,
-    )
-    from .cost import (
-        estimate_cost as estimate_cost,
-    )
-    from .lastsync import (
-        LastSync as LastSync,
-    )
-    from .learn import (
-        Outcome as Outcome,
-    )
-    from .learn import (
-        ScoreChange as ScoreChange,
-    )
-    from .learn import (
-        ScoreReport as ScoreReport,
-    )
-    from .learn import (
-        learn_scores as learn_scores,
-    )
-    from .learn import (
-        record_scores as record_scores,
-    )
-    from .live import (
-        LiveReport as LiveReport,
-    )
-    from .live import (
-        ProviderCheck as ProviderCheck,
-    )
-    from .live import (
-        check_live as check_live,
-    )
-    from .report import (
-        Change as Change,
-    )
-    from .report import (
-        ProviderResult as ProviderResult,
-    )
-    from .report import (
-        SyncReport as SyncReport,
-    )
-    from .router import (
-        Choice as Choice,
-    )
-    from .router import (
-        select as select,
-    )
-    from .schedule import (
-        last_sync as last_sync,
-    )
-    from .schedule import (
-        sync_if_needed as sync_if_needed,
-    )
-    from .settings import (
-        Settings as Settings,
-    )
-    from .settings import (
-        make_settings as make_settings,
-    )
-    from .usage import (
-        Component as Component,
-    )
-    from .usage import (
-        Usage as Usage,
-    )
-    from .validate import (
-        Finding as Finding,
-    )
-    from .validate import (
-        ValidationResult as ValidationResult,
-    )
+    from .api import clear_cache as clear_cache
+    from .api import fetch_all as fetch_all
+    from .api import get_model as get_model
+    from .api import list_models as list_models
+    from .api import sync_to_configs as sync_to_configs
+    from .api import validate_configs as validate_configs
+    from .checks.validate import Finding as Finding
+    from .checks.validate import ValidationResult as ValidationResult
+    from .live import LiveReport as LiveReport
+    from .live import ProviderCheck as ProviderCheck
+    from .live import check_live as check_live
+    from .model.catalog import Model as Model
+    from .model.catalog import PriceTier as PriceTier
+    from .model.catalog import Pricing as Pricing
+    from .model.usage import Component as Component
+    from .model.usage import Usage as Usage
+    from .report.types import Change as Change
+    from .report.types import ProviderResult as ProviderResult
+    from .report.types import SyncReport as SyncReport
+    from .settings import Settings as Settings
+    from .settings import make_settings as make_settings
+    from .sync.record import LastSync as LastSync
+    from .sync.schedule import last_sync as last_sync
+    from .sync.schedule import sync_if_needed as sync_if_needed
+    from .use.cost import Cost as Cost
+    from .use.cost import CostLine as CostLine
+    from .use.cost import estimate_cost as estimate_cost
+    from .use.learn import Outcome as Outcome
+    from .use.learn import ScoreChange as ScoreChange
+    from .use.learn import ScoreReport as ScoreReport
+    from .use.learn import learn_scores as learn_scores
+    from .use.learn import record_scores as record_scores
+    from .use.router import Choice as Choice
+    from .use.router import select as select
+    from .use.view import CatalogView as CatalogView
+    from .use.view import ProviderView as ProviderView
+    from .use.view import load_catalog as load_catalog
 
 #: The public names imported on first use, by module: the one list of modelsync's public
 #: API (the ``TYPE_CHECKING`` imports above mirror it for type checkers, and a test keeps
@@ -175,18 +79,18 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
         "sync_to_configs",
         "validate_configs",
     ),
-    "catalog": ("Model", "PriceTier", "Pricing"),
-    "catalog_view": ("CatalogView", "ProviderView", "load_catalog"),
-    "cost": ("Cost", "CostLine", "estimate_cost"),
-    "learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
+    "model.catalog": ("Model", "PriceTier", "Pricing"),
+    "use.view": ("CatalogView", "ProviderView", "load_catalog"),
+    "use.cost": ("Cost", "CostLine", "estimate_cost"),
+    "use.learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
     "live": ("LiveReport", "ProviderCheck", "check_live"),
-    "report": ("Change", "ProviderResult", "SyncReport"),
-    "router": ("Choice", "select"),
-    "lastsync": ("LastSync",),
-    "schedule": ("last_sync", "sync_if_needed"),
+    "report.types": ("Change", "ProviderResult", "SyncReport"),
+    "use.router": ("Choice", "select"),
+    "sync.record": ("LastSync",),
+    "sync.schedule": ("last_sync", "sync_if_needed"),
     "settings": ("Settings", "make_settings"),
-    "usage": ("Component", "Usage"),
-    "validate": ("Finding", "ValidationResult"),
+    "model.usage": ("Component", "Usage"),
+    "checks.validate": ("Finding", "ValidationResult"),
 }
 _LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
 _ERRORS = [

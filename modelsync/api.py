@@ -17,10 +17,10 @@ from .errors import ConfigError, ModelNotFound, ProviderNotFound
 from .settings import Settings, resolve, resolve_path
 
 if TYPE_CHECKING:
-    from .catalog import Model
-    from .fetch import Fetched
-    from .report import SyncReport
-    from .validate import ValidationResult
+    from .checks.validate import ValidationResult
+    from .model.catalog import Model
+    from .report.types import SyncReport
+    from .upstream.fetch import Fetched
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,14 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
 
 
 def _fetch(s: Settings) -> Fetched:
-    """The catalog as a sync would obtain it (:func:`modelsync.source.obtain`)."""
-    from .source import obtain
+    """The catalog as a sync would obtain it (:func:`modelsync.sync.source.obtain`)."""
+    from .sync.source import obtain
 
     return obtain(s)
 
 
 def _close(name: str, options: Iterable[str]) -> str:
-    from .suggest import did_you_mean
+    from .util.suggest import did_you_mean
 
     return did_you_mean(name, options)
 
@@ -53,8 +53,8 @@ def fetch_all(*, settings: Settings | None = None, **overrides: Any) -> dict[str
     process a failing source is tried once per ``cache_ttl``. Models with bad data are
     skipped with a warning.
     """
-    from .catalog import BadData
-    from .mapping import provider_from_upstream
+    from .model.catalog import BadData
+    from .model.mapping import provider_from_upstream
 
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog
@@ -75,8 +75,8 @@ def get_model(
     provider: str, model_id: str, *, settings: Settings | None = None, **overrides: Any
 ) -> Model:
     """One model of the catalog; :class:`ProviderNotFound` / :class:`ModelNotFound` if absent."""
-    from .catalog import BadData
-    from .mapping import provider_from_upstream
+    from .model.catalog import BadData
+    from .model.mapping import provider_from_upstream
 
     s = _settings(settings, overrides)
     catalog = _fetch(s).catalog
@@ -117,7 +117,7 @@ def sync_to_configs(
     smaller, is not applied (``report.refused``) unless ``allow_older`` /
     ``allow_shrink``.
     """
-    from .sync import run
+    from .sync.run import run
 
     s = _settings(settings, overrides)
     return run(s, dry_run=dry_run, check=check, allow_shrink=allow_shrink, allow_older=allow_older)
@@ -140,8 +140,8 @@ def validate_configs(
     nothing must not pass). ``strict``: warnings (a ``default_model`` that is missing,
     unavailable or deprecated) count as errors.
     """
-    from .configdir import check_directory, provider_files
-    from .validate import ValidationCache, validate_files
+    from .checks.validate import ValidationCache, validate_files
+    from .model.configdir import check_directory, provider_files
 
     s = _settings(settings, overrides)
     if files:
@@ -171,7 +171,7 @@ def list_models(
     **overrides: Any,
 ) -> list[Model]:
     """Models of the synced config files that match every filter, sorted by ``sort``."""
-    from .query import query
+    from .use.query import query
 
     s = _settings(settings, overrides)
     return query(
@@ -204,15 +204,15 @@ def clear_cache(
 
 
 def _clear(s: Settings, only_config_dir: bool) -> list[str]:
-    from .cacheclear import clear_http_cache, remove_files
-    from .state import state_dir, state_path
+    from .sync.state import state_dir, state_path
+    from .upstream.cacheclear import clear_http_cache, remove_files
 
     removed: list[str] = []
     http_cache = clear_http_cache(s.http_cache_path)
     if http_cache:
         removed.append(http_cache)
     if only_config_dir:
-        from .lastsync import record_path
+        from .sync.record import record_path
 
         own = state_path(s)
         record_path(s).unlink(missing_ok=True)
@@ -233,8 +233,8 @@ def _clear(s: Settings, only_config_dir: bool) -> list[str]:
 
 def _clear_indexes(s: Settings, only_config_dir: bool) -> list[str]:
     """Remove the catalog indexes (all, or only the config directory's)."""
-    from .cacheclear import remove_files
-    from .catalog_index import index_path
+    from .upstream.cacheclear import remove_files
+    from .use.index import index_path
 
     own = index_path(s.cache_path, s.config_path)
     if only_config_dir:

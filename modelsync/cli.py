@@ -17,8 +17,9 @@ from invoke.env import Environment
 from invoke.exceptions import Exit, ParseError
 from invoke.program import Program
 
-from . import taskkit, tasks
+from . import tasks
 from ._version import __version__
+from .entry import kit as taskkit
 from .settings import find_project_root
 
 

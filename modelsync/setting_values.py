@@ -179,8 +179,8 @@ def _mapping(value: Any) -> dict[str, str]:
 
 
 def _check_endpoints(endpoints: Mapping[str, str], origin: str) -> None:
-    """Each base URL must be one a key may be sent to (see :mod:`modelsync.endpoints`)."""
-    from .endpoints import shown, unsafe_base_url
+    """Each base URL must be one a key may be sent to (see :mod:`modelsync.util.endpoints`)."""
+    from .util.endpoints import shown, unsafe_base_url
 
     for provider, url in endpoints.items():
         problem = unsafe_base_url(url)

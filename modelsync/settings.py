@@ -224,7 +224,7 @@ def resolve(
             values[key] = coerce(key, value, f"flag {flag}")
     unknown = sorted(set(keywords or {}) - set(FIELDS))
     if unknown:
-        from .suggest import did_you_mean
+        from .util.suggest import did_you_mean
 
         raise TypeError(
             f"unknown modelsync setting {unknown[0]!r}{did_you_mean(unknown[0], FIELDS)}"

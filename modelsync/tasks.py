@@ -29,8 +29,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 
-from .errors import UsageError
-from .taskkit import (
+from .entry.kit import (
     _COMMON,
     _PROVIDER_FLAGS,
     _check_values,
@@ -41,11 +40,12 @@ from .taskkit import (
     _settings,
     _task,
 )
-from .usetasks import cost_task, live_task, route_task, scores_task
+from .entry.usetasks import cost_task, live_task, route_task, scores_task
+from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .report import SyncReport
-    from .validate import ValidationResult
+    from .checks.validate import ValidationResult
+    from .report.types import SyncReport
 
 
 @_task(
@@ -92,7 +92,7 @@ def sync(
     # Long: a task's signature is its flags (15 of them); the body is settings, the API
     # call and the output, each one call.
     _configure_logging(verbose, quiet)
-    from .report import REPORT_VERSION
+    from .report.types import REPORT_VERSION
 
     output = "json" if json else format
     with _funnel(
@@ -112,7 +112,8 @@ def sync(
             exclude=exclude or None,
             prune=prune or None,
         )
-        from . import api, progress
+        from . import api
+        from .upstream import progress
 
         progress.enable(not quiet and output == "text")
         report = api.sync_to_configs(
@@ -142,11 +143,11 @@ def _print_report(report: SyncReport, output: str, *, quiet: bool, dry_run: bool
     if output == "json":
         print(_json_dumps(report.to_json()))
     elif output == "markdown":
-        from .markdown import render_markdown
+        from .report.markdown import render_markdown
 
         sys.stdout.write(render_markdown(report))
     elif not quiet:
-        from .summary import render
+        from .report.summary import render
 
         if dry_run and not report.refused:  # a refused catalog would change nothing
             for result in report.providers:
@@ -156,7 +157,7 @@ def _print_report(report: SyncReport, output: str, *, quiet: bool, dry_run: bool
 
 
 def _markdown_failure(message: str) -> str:
-    from .markdown import md
+    from .report.markdown import md
 
     return f"## Model catalog sync\n\n**Failed:** {md(message)}\n"
 
@@ -291,7 +292,7 @@ def models_task(
 ) -> None:
     """List models of the synced configs, filtered and sorted (for routing decisions)."""
     _configure_logging(verbose, quiet)
-    from .cliargs import parse_count, parse_int, parse_number
+    from .entry.flags import parse_count, parse_int, parse_number
 
     with _funnel(_failed if json else None):
         _check_values(["--provider", "--capability", "--config-dir", "--sort"])
@@ -312,7 +313,7 @@ def models_task(
         )
     if most:
         found = found[:most]
-    from .query import as_json, as_table
+    from .use.query import as_json, as_table
 
     print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
 

@@ -1,6 +1,6 @@
 """What a synced model entry must hold, computed straight from the raw catalog.
 
-Written independently of ``modelsync.catalog`` (no shared code) so that tests compare the
+Written independently of ``modelsync.model.catalog`` (no shared code) so that tests compare the
 tool's output with a second reading of the mapping rules in docs/format.md.
 """
 

@@ -5,27 +5,79 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from .conftest import ROOT
 
 PACKAGE = ROOT / "modelsync"
 
 
-def _modules() -> set[str]:
-    top = {p.name for p in PACKAGE.glob("*.py")}
-    packages = {f"{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
-    return top | packages
+def _packages() -> set[str]:
+    return {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
 
 
-def test_the_architecture_map_names_every_module() -> None:
+def _layers_in_docs() -> list[str]:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    table = text.split("<!-- layers", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    return [re.sub(r"\s*\\\|\s*", " | ", row.split("`", 2)[1].replace("\\", "")) for row in rows]
+
+
+def _layers_in_contract() -> list[str]:
+    text = (ROOT / "pyproject.toml").read_text()
+    block = text.split('type = "layers"', 1)[1].split("\nlayers = [", 1)[1].split("]", 1)[0]
+    return re.findall(r'"([^"]+)",', block)
+
+
+def test_the_architecture_map_names_every_package_and_module() -> None:
     text = (ROOT / "docs" / "architecture.md").read_text()
     named = set(re.findall(r"`([a-z_]+(?:\.py|/))`", text))
-    modules = _modules()
-    assert modules - named == set(), "modules missing from docs/architecture.md"
-    inner = {f"{p.name}" for pkg in ("yamlio", "live") for p in (PACKAGE / pkg).glob("*.py")}
-    data = {"schemas/"}  # the JSON Schemas, installed as data
-    missing = named - modules - inner - data
-    assert missing == set(), "docs/architecture.md names modules that do not exist"
+    top = {p.name for p in PACKAGE.glob("*.py")}
+    packages = {f"{name}/" for name in _packages() if name not in ("data", "schemas")}
+    assert (top | packages) - named == set(), "missing from docs/architecture.md"
+    inner = {p.name for name in _packages() for p in (PACKAGE / name).glob("*.py")}
+    for name in _packages():
+        for module in (PACKAGE / name).glob("*.py"):
+            if module.name != "__init__.py":
+                assert module.name in named, f"{name}/{module.name} missing from the map"
+    other = {"schemas/", "tests/"}  # the JSON Schemas (data), the tests
+    assert named - top - packages - inner - other == set(), (
+        "the map names modules that do not exist"
+    )
+
+
+def test_the_map_and_the_import_contract_have_the_same_layers() -> None:
+    assert _layers_in_docs() == _layers_in_contract()
+    layered = {part.strip() for layer in _layers_in_contract() for part in layer.split("|")}
+    top = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
+    assert layered == top | (_packages() - {"data", "schemas"})
+
+
+def test_the_import_contracts_hold() -> None:
+    """No package imports a layer above it (every import counts: type-only and
+    function-local ones too), so no module imports one that imports it back across
+    packages."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert "0 broken" in out.stdout
+
+
+def test_the_top_level_holds_the_public_api_and_few_modules() -> None:
+    assert len(list(PACKAGE.glob("*.py"))) <= 12
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    listed = set(
+        re.findall(r'"(modelsync(?:\.\w+)?)"', text.split("packages = [", 1)[1].split("]")[0])
+    )
+    data = {"modelsync.data", "modelsync.schemas"}  # the bundled snapshot, the JSON Schemas
+    assert listed == {"modelsync"} | {f"modelsync.{name}" for name in _packages()} | data
 
 
 def test_no_module_is_over_400_lines() -> None:

@@ -3,7 +3,7 @@ models whose `last_updated` is a date: a model with junk there is skipped anyway
 
 from __future__ import annotations
 
-from modelsync.catalog import newest_update
+from modelsync.model.catalog import newest_update
 
 
 def test_junk_dates_do_not_date_the_catalog() -> None:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import modelsync
-from modelsync.catalog import safe_provider_id
+from modelsync.model.catalog import safe_provider_id
 from modelsync.settings import Settings
 
 from .conftest import dumps, files_snapshot, run_measured, sliced

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 
 import modelsync
 from modelsync import yamlio
-from modelsync.catalog import MODEL_FIELDS
+from modelsync.model.catalog import MODEL_FIELDS
 from modelsync.settings import make_settings
 
 from .conftest import sliced, yaml11
@@ -264,7 +264,7 @@ def test_canonical_writer_is_read_back_exactly_by_both_yaml_versions(doc: dict[s
 @given(st.one_of(texts, st.from_regex(r"[-+._0-9eExXoObB:<=~nNtTfF]{1,8}", fullmatch=True)))
 def test_a_model_id_the_writer_leaves_plain_is_never_ambiguous(model_id: str) -> None:
     """What the sync writes as a plain key, its key check never refuses."""
-    from modelsync.keycheck import other_reading
+    from modelsync.checks.keys import other_reading
 
     if yamlio.scalar_style(model_id) == "plain":
         assert other_reading(model_id) is None
@@ -462,7 +462,7 @@ def test_hand_written_constructs_survive_syncs(
     """Anchors and aliases, merge keys, comments in lists and after '...', another
     indentation, quoted values, --prune: no user line lost, no model changed through
     another, the output validates, and a second sync is a no-op."""
-    from modelsync.mapping import provider_from_upstream
+    from modelsync.model.mapping import provider_from_upstream
     from modelsync.yamlio.meaning import same
 
     with tempfile.TemporaryDirectory() as tmp:

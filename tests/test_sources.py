@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 import modelsync
-from modelsync import state as state_mod
 from modelsync import yamlio
-from modelsync.catalog import newest_update
-from modelsync.fetch import fetch_url
+from modelsync.model.catalog import newest_update
 from modelsync.settings import Settings
+from modelsync.sync import state as state_mod
+from modelsync.upstream.fetch import fetch_url
 
 from .conftest import dumps, files_snapshot, raw_snapshot, run_cli, sliced
 from .httpserver import CatalogServer, Reply

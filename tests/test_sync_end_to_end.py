@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import modelsync
-from modelsync.fetch import bundled_date, read_bundled
 from modelsync.settings import Settings
+from modelsync.upstream.fetch import bundled_date, read_bundled
 
 from .conftest import ROOT, catalog, dumps, raw_snapshot, run_cli, sliced, yaml11
 from .expected import check_entry

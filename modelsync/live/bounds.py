@@ -1,6 +1,6 @@
 """What bounds the live check in time and memory, beyond one request's timeouts.
 
-- **Time.** Each provider's check runs under a :class:`~modelsync.deadline.Deadline` of
+- **Time.** Each provider's check runs under a :class:`~modelsync.upstream.deadline.Deadline` of
   ``live_deadline`` seconds: its watchdog shuts down the provider's sockets when the
   deadline passes, so a server that sends one byte a second ends at the deadline, not
   when its body is complete (:class:`DeadlineAdapter`).
@@ -28,7 +28,7 @@ from typing import Any
 
 from requests.adapters import HTTPAdapter
 
-from ..deadline import Deadline, pool_classes
+from ..upstream.deadline import Deadline, pool_classes
 
 #: Ids one provider may serve, all pages together (the largest real lists have some
 #: hundreds).

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..configdir import check_directory, provider_files
-from ..deadline import Deadline
 from ..errors import ConfigError
+from ..model.configdir import check_directory, provider_files
 from ..settings import Settings, resolve
-from ..suggest import did_you_mean
+from ..upstream.deadline import Deadline
+from ..util.suggest import did_you_mean
 from .bounds import Budget, return_large_buffers
 from .providerfile import ProviderFile, read_provider_file
 from .redact import Redactor
@@ -64,7 +64,7 @@ def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveRep
 
 
 def run(settings: Settings, environ: Mapping[str, str]) -> LiveReport:
-    from ..configdir import select
+    from ..model.configdir import select
 
     started = time.monotonic()
     config_dir = settings.config_path

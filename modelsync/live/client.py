@@ -30,8 +30,8 @@ import requests
 from requests.auth import AuthBase
 
 from .._version import __version__
-from ..deadline import Deadline
 from ..settings import Settings
+from ..upstream.deadline import Deadline
 from .bounds import MAX_SERVED_IDS, Budget, DeadlineAdapter, TooMany, decode_json
 from .families import (
     MalformedResponse,

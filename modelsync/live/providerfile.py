@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import yamlio
 from ..errors import ConfigError
-from ..fsutil import read_config_file
+from ..util.fsutil import read_config_file
 
 
 @dataclass(frozen=True)

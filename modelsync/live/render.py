@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..text import escape
+from ..util.text import escape
 from .report import LiveReport, ProviderCheck
 from .vocab import Status
 

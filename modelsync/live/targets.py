@@ -25,8 +25,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..endpoints import shown, unsafe_base_url
 from ..settings import Settings
+from ..util.endpoints import shown, unsafe_base_url
 from .families import KNOWN, Family
 from .providerfile import ProviderFile
 from .vocab import Problem, SkipReason

@@ -1,6 +1,6 @@
 """How the merge edits a document: plain data, or ruamel's tree with its comments.
 
-The merge (:mod:`modelsync.merge`) runs one algorithm over two document types: plain
+The merge (:mod:`modelsync.sync.merge`) runs one algorithm over two document types: plain
 ``dict``/``list`` data for files in the canonical layout (written back with
 :func:`modelsync.yamlio.dump`), and ruamel's ``CommentedMap``/``CommentedSeq`` for files
 a person has formatted or commented (written back with :class:`modelsync.yamlio.RoundTrip`).

@@ -1,0 +1,88 @@
+"""The config directory: which provider files it holds.
+
+A provider's file is ``<provider>.yml`` or ``<provider>.yaml`` (kept under the name it
+has); a provider with both is an error naming both. Every ``OSError`` becomes a
+:class:`~modelsync.errors.ConfigError` or :class:`~modelsync.errors.UsageError` naming
+the directory.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import ConfigError, ProviderNotFound, UsageError
+from ..util.suggest import did_you_mean
+
+SUFFIXES = (".yml", ".yaml")
+_SETTING = "(--config-dir, modelsync.config_dir)"
+
+
+def check_directory(config_dir: Path) -> None:
+    """Raise :class:`UsageError` unless ``config_dir`` is an existing directory."""
+    if not config_dir.exists():
+        raise UsageError(f"{config_dir}: config directory does not exist {_SETTING}")
+    if not config_dir.is_dir():
+        raise UsageError(f"{config_dir}: config directory is not a directory {_SETTING}")
+
+
+def provider_files(config_dir: Path) -> dict[str, Path]:
+    """``{provider id: path}`` of the provider files, sorted by id; ``{}`` for a missing
+    directory (a sync creates it)."""
+    try:
+        names = os.listdir(config_dir)
+    except FileNotFoundError:
+        return {}
+    except NotADirectoryError:
+        raise UsageError(f"{config_dir}: config directory is not a directory {_SETTING}") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_dir}: cannot list: {exc.strerror or exc}") from None
+    found: dict[str, Path] = {}
+    for name in sorted(names):
+        stem, suffix = os.path.splitext(name)
+        if suffix not in SUFFIXES or name.startswith(".") or not stem:
+            continue
+        if stem in found:
+            raise ConfigError(
+                f"{config_dir}: provider {stem!r} has two files, {found[stem].name} and "
+                f"{name}; keep one",
+                path=str(config_dir / name),
+            )
+        found[stem] = config_dir / name
+    return dict(sorted(found.items()))
+
+
+def provider_path(config_dir: Path, provider_id: str, files: dict[str, Path]) -> Path:
+    """The file of ``provider_id``: the one that exists, else a new ``.yml``."""
+    return files.get(provider_id) or config_dir / f"{provider_id}.yml"
+
+
+def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -> list[str]:
+    """Provider ids matching ``include`` (all when empty) and not ``exclude`` (globs).
+
+    An ``include`` pattern that matches nothing raises
+    :class:`~modelsync.errors.ProviderNotFound` listing close matches; an ``exclude``
+    pattern that matches nothing is only a warning (a provider a team excludes may leave
+    the catalog, and the scheduled sync must not start failing then).
+    """
+    ids = sorted(ids)
+    include, exclude = list(include), list(exclude)
+    for pattern in include:
+        if not fnmatch.filter(ids, pattern):
+            raise ProviderNotFound(
+                f"--provider {pattern!r} matches no provider{did_you_mean(pattern, ids)}"
+            )
+    for pattern in exclude:
+        if not fnmatch.filter(ids, pattern):
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "--exclude %r matches no provider%s", pattern, did_you_mean(pattern, ids)
+            )
+    chosen = [i for i in ids if not include or any(fnmatch.fnmatchcase(i, p) for p in include)]
+    return [i for i in chosen if not any(fnmatch.fnmatchcase(i, p) for p in exclude)]
+
+
+# --- the whole sync --------------------------------------------------------------------

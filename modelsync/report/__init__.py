@@ -1,0 +1,3 @@
+"""What a sync reports: the result types and their JSON form, then their renderings as text
+and as Markdown.
+"""

@@ -1,0 +1,114 @@
+"""The record of a config directory's last successful sync, beside its fingerprints in
+the cache directory: written by every sync that wrote, read by :func:`sync_if_needed`
+(which must stay cheap: nothing heavy is imported here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..report.types import SyncReport
+
+
+def _log() -> Any:
+    """This module's logger (``logging`` is imported only when there is something to log:
+    the fresh path of :func:`sync_if_needed` is measured against a bare import)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
+
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LastSync:
+    """The last successful sync of a config directory."""
+
+    #: When it finished, in seconds since the epoch (UTC).
+    at: float
+    #: Where the catalog came from: network, revalidated, cache, stale-cache, bundled, file.
+    origin: str
+    #: The catalog's URL or path (or the bundled snapshot's name).
+    source: str
+    #: SHA-256 of the catalog it applied.
+    catalog_sha256: str | None
+    #: Whether every provider synced (no failures, catalog not refused).
+    ok: bool
+    #: Files written by that sync.
+    changed_files: int
+    #: The provider filters it ran with (``providers``, ``exclude`` settings).
+    providers: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def age(self) -> float:
+        """Seconds since that sync."""
+        return max(0.0, time.time() - self.at)
+
+
+def record_path(settings: Settings) -> Path:
+    """Where the last sync of ``settings.config_dir`` is recorded."""
+    import hashlib
+
+    real = os.path.realpath(settings.config_path)
+    key = hashlib.sha256(real.encode()).hexdigest()[:24]
+    return settings.cache_path / "state" / f"{key}.last-sync"
+
+
+def read(settings: Settings) -> LastSync | None:
+    """The recorded last sync, or ``None`` (never synced, cache cleared, unreadable)."""
+    try:
+        data = json.loads(record_path(settings).read_bytes())
+        if data.get("version") != RECORD_VERSION:
+            return None
+        if data.get("config_dir") != os.path.realpath(settings.config_path):
+            return None
+        return LastSync(
+            at=float(data["at"]),
+            origin=str(data["origin"]),
+            source=str(data["source"]),
+            catalog_sha256=data.get("catalog_sha256"),
+            ok=bool(data["ok"]),
+            changed_files=int(data["changed_files"]),
+            providers=tuple(data.get("providers", ())),
+            exclude=tuple(data.get("exclude", ())),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        _log().debug("ignoring an unreadable last-sync record (%s)", exc)
+        return None
+
+
+def record(settings: Settings, report: SyncReport) -> None:
+    """Record a sync that wrote (best effort: a cache that cannot be written costs only
+    the next :func:`sync_if_needed` a sync)."""
+    from ..util.fsutil import cache_directory_usable, save_json
+
+    path = record_path(settings)
+    if not cache_directory_usable(settings.cache_path):
+        return
+    entry = LastSync(
+        at=time.time(),
+        origin=report.source.origin,
+        source=report.source.source,
+        catalog_sha256=report.source.sha256,
+        ok=report.ok,
+        changed_files=len(report.changed_files),
+        providers=settings.providers,
+        exclude=settings.exclude,
+    )
+    data: dict[str, Any] = {
+        "version": RECORD_VERSION,
+        "config_dir": os.path.realpath(settings.config_path),
+        **asdict(entry),
+    }
+    save_json(path, data, failure="could not record the sync in %s (%s)", logger=_log())

@@ -1,0 +1,153 @@
+"""Fingerprints of the last sync, kept in the cache directory, so that a sync can tell
+what is unchanged without parsing YAML.
+
+For each provider the state records the SHA-256 of its upstream data and of its config
+file as the sync last wrote (or verified) it. A provider is skipped only when both still
+match; since a merge is deterministic and idempotent, merging the same upstream data into
+the same bytes again would change nothing. Alongside, the state keeps what the report
+needs of such a provider (pinned differences, shadowed entries, skipped models) and what
+the guards need (its number of models, its newest ``last_updated``), so that a sync that
+skips the merge reports and guards exactly as one that does it. The state is advisory:
+deleting it, or any corruption, only makes the next sync do the full work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..model.vocab import Kind
+from ..report.types import Change
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 2
+
+
+def options_key(settings: Settings) -> str:
+    """What besides the data decides a merge's output; a change invalidates the state."""
+    keys = ",".join(sorted(settings.user_keys))
+    return (
+        f"modelsync {__version__}; state {STATE_VERSION}; prune={settings.prune}; user_keys={keys}"
+    )
+
+
+def file_signature(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+@dataclass
+class ProviderState:
+    upstream: str | None
+    file: str | None
+    models: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+    #: the file is exactly what the canonical writer wrote (no need to check it again)
+    canonical: bool = False
+    #: standing changes (:attr:`~modelsync.model.vocab.Kind.standing`):
+    #: [model, kind, field, old, new]
+    notes: list[list[Any]] = field(default_factory=list)
+    #: the newest ``last_updated`` of the file's available managed models
+    newest: str | None = None
+
+    def changes(self, provider_id: str) -> list[Change]:
+        return [Change(provider_id, m, Kind(k), f, old, new) for m, k, f, old, new in self.notes]
+
+    @staticmethod
+    def notes_of(changes: list[Change]) -> list[list[Any]]:
+        return [[c.model, c.kind, c.field, c.old, c.new] for c in changes if c.kind.standing]
+
+
+def _is_note(note: Any) -> bool:
+    """A standing change as the state keeps it: [model, kind, field, old, new]."""
+    return isinstance(note, list) and len(note) == 5 and note[1] in _STANDING_NAMES
+
+
+_STANDING_NAMES = {k.value for k in Kind if k.standing}
+
+
+@dataclass
+class State:
+    config_dir: str
+    options: str
+    catalog: str | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    providers: dict[str, ProviderState] = field(default_factory=dict)
+    #: the report's warnings about the catalog (provider ids that are not file names)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": STATE_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> State:
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            raise ValueError("unknown state version")
+        providers = {
+            str(k): ProviderState(
+                upstream=v.get("upstream"),
+                file=v.get("file"),
+                models=int(v.get("models", 0)),
+                skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
+                canonical=v.get("canonical") is True,
+                notes=[list(n)[:5] for n in v.get("notes") or () if _is_note(n)],
+                newest=v.get("newest") if isinstance(v.get("newest"), str) else None,
+            )
+            for k, v in data["providers"].items()
+        }
+        return cls(
+            config_dir=str(data["config_dir"]),
+            options=str(data["options"]),
+            catalog=data.get("catalog"),
+            source=dict(data.get("source") or {}),
+            providers=providers,
+            warnings=[str(w) for w in data.get("warnings") or ()],
+        )
+
+
+def state_dir(settings: Settings) -> Path:
+    return settings.cache_path / "state"
+
+
+def state_path(settings: Settings) -> Path:
+    key = hashlib.sha256(os.path.realpath(settings.config_path).encode()).hexdigest()[:24]
+    return state_dir(settings) / f"{key}.json"
+
+
+def load(settings: Settings) -> State | None:
+    """The state of this config directory, or ``None`` (missing, corrupt, stale options)."""
+    path = state_path(settings)
+    try:
+        state = State.from_json(json.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("ignoring unreadable sync state %s (%s)", path, exc)
+        return None
+    if state.config_dir != os.path.realpath(settings.config_path):
+        return None
+    if state.options != options_key(settings):
+        log.debug("sync state %s is from other options; ignoring it", path)
+        return None
+    return state
+
+
+def save(settings: Settings, state: State) -> None:
+    """Write the state atomically; failure only costs speed, so it is logged, not raised."""
+    from ..util.fsutil import cache_directory_usable, save_json
+
+    if not cache_directory_usable(settings.cache_path):
+        return
+    path = state_path(settings)
+    save_json(path, state.to_json(), failure="could not save sync state %s (%s)", compact=True)

@@ -1,0 +1,229 @@
+"""The synced catalog as an application reads it: a typed, read-only, in-memory view of
+the provider files, with lookups by provider and model id.
+
+::
+
+    catalog = modelsync.load_catalog(config_dir="config/models")
+    model = catalog.get("anthropic", "claude-sonnet-4-5")
+    for m in catalog.models(["openai", "azure*"]): ...
+
+Files are read with the safe loader; what was read is kept twice, so that asking again is
+cheap: in this process (reused while no file's size, inode or modification time changed)
+and in the cache directory (:mod:`modelsync.use.index`, keyed by each file's SHA-256).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, ModelNotFound, ProviderNotFound
+from ..model.catalog import Model
+from ..model.configdir import check_directory, provider_files
+from ..util.suggest import did_you_mean
+from . import index as catalog_index
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    """One provider file: its models in file order and its ``default_model``."""
+
+    id: str
+    path: Path
+    default_model: str | None
+    models: Mapping[str, Model]
+
+
+class CatalogView:
+    """Every model entry of a config directory's provider files, managed and hand-written.
+
+    Read-only: the mappings are proxies and the models frozen dataclasses.
+    """
+
+    def __init__(self, config_dir: Path, providers: Mapping[str, ProviderView]) -> None:
+        self.config_dir = config_dir
+        self.providers: Mapping[str, ProviderView] = MappingProxyType(dict(providers))
+        self._all = tuple(m for p in self.providers.values() for m in p.models.values())
+        self._memo: dict[Any, dict[int, Any]] = {}
+
+    def memo(self, key: Any, limit: int = 16) -> dict[int, Any]:
+        """A dict for values computed per model of this view (keyed by ``id(model)``,
+        stable while the view lives), one per ``key``; the oldest of more than ``limit``
+        keys is dropped. The router keeps estimated costs per usage here."""
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= limit:
+                del self._memo[next(iter(self._memo))]
+            found = self._memo[key] = {}
+        return found
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def __repr__(self) -> str:
+        return (
+            f"<CatalogView {self.config_dir}: {len(self.providers)} providers, {len(self)} models>"
+        )
+
+    def provider(self, provider_id: str) -> ProviderView:
+        """A provider's file; :class:`ProviderNotFound` naming close ids if there is none."""
+        found = self.providers.get(provider_id)
+        if found is None:
+            raise ProviderNotFound(
+                f"no provider {provider_id!r} in {self.config_dir}"
+                f"{did_you_mean(provider_id, self.providers)}"
+            )
+        return found
+
+    def get(self, provider_id: str, model_id: str) -> Model:
+        """One model; :class:`ProviderNotFound` / :class:`ModelNotFound` naming close ids."""
+        provider = self.provider(provider_id)
+        model = provider.models.get(model_id)
+        if model is None:
+            raise ModelNotFound(
+                f"no model {model_id!r} in {provider.path}{did_you_mean(model_id, provider.models)}"
+            )
+        return model
+
+    @functools.cached_property
+    def capabilities(self) -> frozenset[str]:
+        """Every capability some model of the view lists."""
+        return frozenset(c for m in self._all for c in m.capabilities)
+
+    def default_model(self, provider_id: str) -> str | None:
+        return self.provider(provider_id).default_model
+
+    def models(self, providers: Sequence[str] = ()) -> list[Model]:
+        """The models of the providers matching any of the glob ``providers`` (all when
+        empty); a pattern matching no provider is :class:`ProviderNotFound`."""
+        if not providers:
+            return list(self._all)
+        for pattern in providers:
+            if not fnmatch.filter(self.providers, pattern):
+                raise ProviderNotFound(
+                    f"--provider {pattern!r} matches no config file in {self.config_dir}"
+                    f"{did_you_mean(pattern, self.providers)}"
+                )
+        return [
+            m
+            for pid, p in self.providers.items()
+            if any(fnmatch.fnmatchcase(pid, pattern) for pattern in providers)
+            for m in p.models.values()
+        ]
+
+
+def load_catalog(*, settings: Settings | None = None, **overrides: Any) -> CatalogView:
+    """The config directory's provider files as a :class:`CatalogView`.
+
+    Takes the settings as keyword arguments (``config_dir=``, ``cache_dir=``) or
+    ``settings=``. A missing directory is :class:`~modelsync.errors.UsageError`; a file
+    that cannot be read or parsed is :class:`~modelsync.errors.ConfigError` naming it.
+    """
+    from ..settings import settings_for
+
+    s = settings_for(settings, overrides)
+    return read_catalog(s.config_path, s.cache_path)
+
+
+#: Views already read in this process: config directory -> (file signatures, view).
+_MEMO: dict[str, tuple[tuple[Any, ...], CatalogView]] = {}
+
+
+def read_catalog(config_dir: Path, cache_dir: Path | None) -> CatalogView:
+    """The view of ``config_dir``, reusing what this process or the index already read."""
+    check_directory(config_dir)
+    files = provider_files(config_dir)
+    key = os.path.realpath(config_dir)
+    signatures = tuple((pid, _signature(path)) for pid, path in files.items())
+    memo = _MEMO.get(key)
+    if memo is not None and memo[0] == signatures:
+        return memo[1]
+    view = _read(config_dir, files, cache_dir)
+    _MEMO[key] = (signatures, view)
+    return view
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -> CatalogView:
+    from ..util.fsutil import read_config_file
+
+    index_path = catalog_index.index_path(cache_dir, config_dir) if cache_dir else None
+    known = catalog_index.load(index_path, config_dir) if index_path else {}
+    entries: dict[str, Any] = {}
+    providers: dict[str, ProviderView] = {}
+    for provider_id, path in files.items():
+        content = read_config_file(path)
+        sha = hashlib.sha256(content).hexdigest()
+        entry = known.get(provider_id)
+        view = None
+        if isinstance(entry, dict) and entry.get("sha") == sha and entry.get("rows") is not None:
+            view = _from_entry(provider_id, path, entry)
+        if view is None:
+            view, rows = _parse(provider_id, path, content)
+            entry = {"sha": sha, "default_model": view.default_model, "rows": rows}
+        entries[provider_id] = entry
+        providers[provider_id] = view
+    if index_path is not None and entries != known:
+        catalog_index.save(index_path, config_dir, entries)
+    return CatalogView(config_dir, providers)
+
+
+def _from_entry(provider_id: str, path: Path, entry: dict[str, Any]) -> ProviderView | None:
+    try:
+        models = [catalog_index.from_row(provider_id, row) for row in entry["rows"]]
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    default = entry.get("default_model")
+    return ProviderView(
+        provider_id,
+        path,
+        default if isinstance(default, str) else None,
+        MappingProxyType({m.id: m for m in models}),
+    )
+
+
+def _parse(provider_id: str, path: Path, content: bytes) -> tuple[ProviderView, Any]:
+    """Parse one file; its view and its index rows (``None`` if JSON cannot carry them)."""
+    from .. import yamlio
+
+    try:
+        doc = yamlio.load(content)
+    except yamlio.YamlError as exc:
+        raise ConfigError(f"{exc.where(str(path))}: {exc.message}", path=str(path)) from None
+    entries = doc.get("models") if isinstance(doc, dict) else None
+    models = [
+        Model.from_config(provider_id, str(model_id), entry)
+        for model_id, entry in (entries.items() if isinstance(entries, dict) else ())
+        if isinstance(entry, dict)
+    ]
+    default = doc.get("default_model") if isinstance(doc, dict) else None
+    view = ProviderView(
+        provider_id,
+        path,
+        default if isinstance(default, str) else None,
+        MappingProxyType({m.id: m for m in models}),
+    )
+    return view, catalog_index.rows_of(provider_id, models)
