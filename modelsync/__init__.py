@@ -9,6 +9,8 @@ The public API (imported lazily, so that ``invoke --list`` stays instant)::
     report = modelsync.sync_to_configs(config_dir="config/models")
     print(report.counts())
     live = modelsync.check_live(providers=["anthropic"])  # keys from the environment
+    cost = modelsync.estimate_cost("openai", "gpt-5", {"input": 1000}, at="2026-04-01")
+    changes = modelsync.model_history("openai", "gpt-5", fields=["pricing"])
 """
 
 from __future__ import annotations
@@ -97,6 +99,15 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .cost import (
         estimate_cost as estimate_cost,
     )
+    from .history import (
+        FieldChange as FieldChange,
+    )
+    from .history import (
+        History as History,
+    )
+    from .history import (
+        model_history as model_history,
+    )
     from .learn import (
         Outcome as Outcome,
     )
@@ -179,6 +190,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "catalog": ("Model", "PriceTier", "Pricing"),
     "catalog_view": ("CatalogView", "ProviderView", "load_catalog"),
     "cost": ("Cost", "CostLine", "estimate_cost"),
+    "history": ("FieldChange", "History", "model_history"),
     "learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
     "live": ("LiveReport", "ProviderCheck", "check_live"),
     "report": ("Change", "ProviderResult", "SyncReport"),

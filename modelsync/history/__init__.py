@@ -9,6 +9,14 @@ together. Imports only modelsync's foundations (the YAML reader, the model types
 from __future__ import annotations
 
 from .changes import FieldChange
-from .timeline import FileAt, History, files_at, first_seen, model_history
+from .timeline import FileAt, History, files_at, first_seen, model_absent, model_history
 
-__all__ = ["FieldChange", "FileAt", "History", "files_at", "first_seen", "model_history"]
+__all__ = [
+    "FieldChange",
+    "FileAt",
+    "History",
+    "files_at",
+    "first_seen",
+    "model_absent",
+    "model_history",
+]

@@ -85,7 +85,7 @@ def model_history(
     commits = repo.log(provider)
     versions = _versions(commits)
     if provider is not None and provider not in versions:
-        raise ProviderNotFound(f"no provider {provider!r} in the git history of {s.config_path}")
+        raise _no_provider(provider, s.config_path)
     shallow_from = _check_shallow(repo, commits, start, author_date, "--since")
     walk = _Walk(model, tuple(fields), author_date, shallow_from is not None)
     plan = [(v, _first_on_or_after(v, start, author_date)) for v in versions.values()]
@@ -114,6 +114,8 @@ def files_at(
     single = providers[0] if providers and len(providers) == 1 else None
     commits = repo.log(single)
     if not commits:
+        if single:
+            raise _no_provider(single, config_dir)
         raise GitError(f"{config_dir}: no provider file was ever committed to git")
     _check_shallow(repo, commits, when, author_date, "--at")
     chosen: dict[str, tuple[Commit, str, str]] = {}
@@ -140,8 +142,8 @@ def files_at(
         )
         what = f"provider {name!r}" if name else "provider file"
         if first is None:
-            raise ProviderNotFound(f"no {what} in the git history of {config_dir}")
-        raise ModelNotFound(
+            raise _no_provider(name or "", config_dir)
+        raise ProviderNotFound(
             f"no {what} in {config_dir} at {at}; the first was committed on "
             f"{day(first.date(author_date))} (commit {first.sha[:12]})"
         )
@@ -269,3 +271,30 @@ class _Walk:
             return all_entries(content)
         entry = model_entry(content, self.model)
         return {} if entry is None else {self.model: entry}
+
+
+def model_absent(
+    config_dir: Path, provider: str, model: str, at: When, *, author_date: bool = False
+) -> ModelNotFound:
+    """The error for a model not in its provider's file at ``at``: naming the first date
+    the files had it, if they ever did."""
+    seen = first_seen(config_dir, provider, model, author_date=author_date)
+    if seen is None:
+        return ModelNotFound(
+            f"no model {model!r} in any version of {provider}'s file in {config_dir}"
+        )
+    when, sha = seen
+    return ModelNotFound(
+        f"{provider}/{model} was not in {config_dir} at {at}; it first appears on {day(when)} "
+        f"(commit {sha[:12]})"
+    )
+
+
+def _no_provider(provider: str, config_dir: Path) -> ProviderNotFound:
+    from ..configdir import provider_files
+    from ..suggest import did_you_mean
+
+    return ProviderNotFound(
+        f"no provider {provider!r} in the git history of {config_dir}"
+        f"{did_you_mean(provider, provider_files(config_dir))}"
+    )
