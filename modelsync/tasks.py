@@ -41,7 +41,7 @@ from .taskkit import (
     _settings,
     _task,
 )
-from .usetasks import cost_task, live_task, route_task, scores_task
+from .usetasks import cost_task, history, live_task, route_task, scores_task
 
 if TYPE_CHECKING:
     from .report import SyncReport
@@ -326,6 +326,7 @@ ns.add_task(live_task, name="live")
 ns.add_task(cost_task, name="cost")
 ns.add_task(route_task, name="route")
 ns.add_task(scores_task, name="scores")
+ns.add_task(history)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).
