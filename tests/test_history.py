@@ -218,3 +218,28 @@ def test_renames_and_a_moved_directory_are_followed(repo: Path, tmp_path: Path) 
         "openai", "gpt-5", {"cache_read": 1_000_000}, at="2026-02-01", config_dir=config
     )
     assert cost.total == Decimal("0.13")
+
+
+_LAYOUTS = [
+    # canonical
+    "provider: p\nmodels:\n  a:\n    name: A\n  b:\n    name: B\n",
+    # quoted ids, ids with ':' and '/', comments at the keys' indent, a later top-level key
+    "models:\n  'x:1':\n    name: X\n  # a comment\n  \"y/2\":\n    name: Y\n"
+    "  z:\n    pricing: {input: 1}\ndefault_model: z\n",
+    # flow style, an alias and a merge key: the whole file is read
+    "models: {a: {name: A}, b: {name: B}}\n",
+    "base: &b {name: B}\nmodels:\n  a: *b\n  b:\n    <<: *b\n    family: f\n",
+    # four-space indentation, a block scalar
+    "models:\n    a:\n        notes: |\n            b:\n              c\n    b:\n        name: B\n",
+]
+
+
+@pytest.mark.parametrize("text", _LAYOUTS)
+def test_the_fast_entry_readers_agree_with_the_whole_file(text: str) -> None:
+    from modelsync.history.changes import all_entries, entries_reusing, model_entry
+
+    content = text.encode()
+    whole = all_entries(content)
+    assert entries_reusing(content, {})[0] == whole
+    for model_id in [*whole, "a", "b", "x:1", "y/2", "c", "missing"]:
+        assert model_entry(content, model_id) == whole.get(model_id), model_id

@@ -153,6 +153,64 @@ def model_entry(content: bytes, model_id: str) -> Any:
     return all_entries(content).get(model_id)
 
 
+Blocks = dict[bytes, tuple[str, Any]]
+
+
+def entries_reusing(content: bytes, known: Blocks) -> tuple[dict[str, Any], Blocks]:
+    """Every model entry, parsing only the entries whose lines are not in ``known`` (the
+    previous version's blocks); the entries and this version's blocks."""
+    blocks = _blocks(content)
+    if blocks is None:
+        return all_entries(content), {}
+    out: dict[str, Any] = {}
+    mine: Blocks = {}
+    for block in blocks:
+        hit = known.get(block) or mine.get(block)
+        if hit is None:
+            try:
+                parsed = all_entries(b"models:\n" + block)
+            except ValueError:
+                parsed = {}
+            if len(parsed) != 1:
+                return all_entries(content), {}
+            hit = next(iter(parsed.items()))
+        mine[block] = hit
+        out[hit[0]] = hit[1]
+    if len(out) != len(blocks):  # a repeated id: the whole file says what it means
+        return all_entries(content), {}
+    return out, mine
+
+
+def _blocks(content: bytes) -> list[bytes] | None:
+    """The lines of each entry of a block-style ``models:`` mapping, or ``None`` when the
+    file is not laid out so (or an entry has an alias or a merge key)."""
+    region = _region(content)
+    if region is None:
+        return None
+    indent, start, end = region
+    starts = [
+        m.start() for m in re.compile(rb"^%s[^ \n#]" % indent, re.M).finditer(content, start, end)
+    ]
+    blocks = [content[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    if any(b"*" in b or b"<<" in b for b in blocks):
+        return None
+    return blocks
+
+
+def _region(content: bytes) -> tuple[bytes, int, int] | None:
+    """The indentation of the ``models:`` mapping's keys, and where its lines start and end."""
+    head = _MODELS.search(content)
+    if head is None:
+        return None
+    start = head.end() + 1
+    first = re.compile(rb"^( +)[^ \n#]", re.M).search(content, start)
+    if first is None:
+        return None
+    indent = first.group(1)
+    end_m = re.compile(rb"^ {0,%d}[^ \n#]" % (len(indent) - 1), re.M).search(content, start)
+    return indent, start, end_m.start() if end_m else len(content)
+
+
 @functools.lru_cache(maxsize=16)
 def _parse_block(block: bytes, model_id: str) -> Any:
     try:
@@ -169,17 +227,11 @@ def _block(content: bytes, model_id: str) -> object:
     plain = model_id.isascii() and model_id.isprintable() and not re.search(r"['\"\\]", model_id)
     if plain and key not in content:
         return _ABSENT
-    head = _MODELS.search(content)
-    if head is None:
+    region = _region(content)
+    if region is None:
         return None
-    body_start = head.end() + 1
-    first = re.compile(rb"^( +)[^ \n#]", re.M).search(content, body_start)
-    if first is None:
-        return None
-    indent = first.group(1)
+    indent, body_start, end = region
     n = len(indent)
-    end_m = re.compile(rb"^ {0,%d}[^ \n#]" % (n - 1), re.M).search(content, body_start)
-    end = end_m.start() if end_m else len(content)
     spellings = [re.escape(key), re.escape(b"'" + key.replace(b"'", b"''") + b"'")]
     if plain:
         spellings.append(re.escape(b'"' + key + b'"'))

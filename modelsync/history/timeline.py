@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelNotFound, ProviderNotFound, UsageError
-from .changes import FieldChange, all_entries, diff_entry, matches, model_entry
+from .changes import Blocks, FieldChange, diff_entry, entries_reusing, matches, model_entry
 from .dates import day, instant, parse_when
 from .gitlog import Commit, GitError, Repository, open_repository
 
@@ -227,6 +227,8 @@ class _Walk:
     author_date: bool
     shallow: bool
     seen: bool = False
+    #: the previous version's entry blocks, so that only changed entries are parsed
+    blocks: Blocks = field(default_factory=dict)
 
     def changes(
         self, versions: _Versions, first: int, contents: Iterator[tuple[str, bytes]]
@@ -268,7 +270,8 @@ class _Walk:
         if content is None:
             return {}
         if self.model is None:
-            return all_entries(content)
+            entries, self.blocks = entries_reusing(content, self.blocks)
+            return entries
         entry = model_entry(content, self.model)
         return {} if entry is None else {self.model: entry}
 
