@@ -100,7 +100,7 @@ def main() -> None:
         for _ in range(runs)
     )  # fmt: skip
     cost = [*cli, "cost", "--config-dir", config, "--provider", "openai", "--model", MODEL]
-    cost += ["--input", "1M"]
+    cost += ["--input", "100k"]
     every = [*cli, "history", "--config-dir", config, "--provider", "openai", "--json"]
     found_text = f"{len(found['changes'])} ({len(prices)})"
     rows = [

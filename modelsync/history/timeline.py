@@ -131,22 +131,8 @@ def files_at(
                 last = (commit, blob, path)
         if last is not None and last[1] is not None:
             chosen[pid] = (last[0], last[1], last[2])
-    missing: list[str | None] = [single] if single and single not in chosen else []
-    if not single and not chosen:
-        missing = [None]
-    for name in missing:
-        first = (
-            firsts.get(name)
-            if name
-            else min(firsts.values(), key=lambda c: c.date(author_date), default=None)
-        )
-        what = f"provider {name!r}" if name else "provider file"
-        if first is None:
-            raise _no_provider(name or "", config_dir)
-        raise ProviderNotFound(
-            f"no {what} in {config_dir} at {at}; the first was committed on "
-            f"{day(first.date(author_date))} (commit {first.sha[:12]})"
-        )
+    if not chosen or (single and single not in chosen):
+        raise _not_there_yet(single, firsts, config_dir, at, author_date)
     contents = dict(repo.blobs([blob for _, blob, _ in chosen.values()]))
     return {
         pid: FileAt(
@@ -154,6 +140,28 @@ def files_at(
         )
         for pid, (c, blob, path) in chosen.items()
     }
+
+
+def _not_there_yet(
+    provider: str | None,
+    firsts: dict[str, Commit],
+    config_dir: Path,
+    at: When,
+    author_date: bool,
+) -> ProviderNotFound:
+    """No provider file (``provider``'s, when given) at ``at``: naming the first date."""
+    first = (
+        firsts.get(provider)
+        if provider
+        else min(firsts.values(), key=lambda c: c.date(author_date), default=None)
+    )
+    if first is None:
+        return _no_provider(provider or "", config_dir)
+    what = f"provider {provider!r}" if provider else "provider file"
+    return ProviderNotFound(
+        f"no {what} in {config_dir} at {at}; the first was committed on "
+        f"{day(first.date(author_date))} (commit {first.sha[:12]})"
+    )
 
 
 def first_seen(
