@@ -172,6 +172,9 @@ def test_outside_git_and_without_git_one_line_exit_2(repo: Path, tmp_path: Path)
         "--at", "2026-04-01", cwd=plain,
     )  # fmt: skip
     assert "not in a git repository" in _error(cost)
+    as_json = run_cli("modelsync", "history", "--json", cwd=plain)
+    assert "not in a git repository" in _error(as_json)
+    assert json.loads(as_json.stdout)["ok"] is False
     no_git = {"PATH": str(Path(sys.executable).parent) if not _git_beside_python() else "/none"}
     cmd = [sys.executable, "-m", "modelsync.cli", "history"]
     done = subprocess.run(

@@ -84,6 +84,8 @@ def model_history(
     start = parse_when(since, "--since", end_of_day=False) if since is not None else None
     commits = repo.log(provider)
     versions = _versions(commits)
+    if not commits and provider is None:
+        raise GitError(f"{s.config_path}: no provider file was ever committed to git")
     if provider is not None and provider not in versions:
         raise _no_provider(provider, s.config_path)
     shallow_from = _check_shallow(repo, commits, start, author_date, "--since")
