@@ -246,3 +246,26 @@ def test_the_fast_entry_readers_agree_with_the_whole_file(text: str) -> None:
     assert entries_reusing(content, {})[0] == whole
     for model_id in [*whole, "a", "b", "x:1", "y/2", "c", "missing"]:
         assert model_entry(content, model_id) == whole.get(model_id), model_id
+
+
+def test_hostile_ids_and_values_are_escaped_in_text_and_markdown(tmp_path: Path) -> None:
+    from modelsync.history.render import render_markdown, render_text
+
+    repo = tmp_path / "hostile"
+    config = repo / "config" / "models"
+    config.mkdir(parents=True)
+    git(repo, "init", "-q")
+    evil = "x`|@octocat closes #1 <b>\x1b[2J"
+    for day, price in (("2026-01-01", 1), ("2026-02-01", 2)):
+        doc = {"provider": "p", "models": {evil: {"name": "n", "note": f"`{price}`|\x07"}}}
+        (config / "p.yml").write_text(json.dumps(doc))  # JSON is YAML
+        git(repo, "add", ".")
+        git(repo, "commit", "-qm", "edit", date=day)
+    history = modelsync.model_history("p", evil, config_dir=str(config))
+    text = render_text(history)
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text
+    md = render_markdown(history)
+    row = next(line for line in md.splitlines() if "`note`" in line)
+    assert "``p/x`\\|@octocat closes #1 <b>\\x1b[2J``" in row
+    assert "`` `2`\\|\\x07 ``" in row
+    assert row.count(" | ") == 6  # seven cells: no pipe of the data split the row
