@@ -84,6 +84,7 @@ def test_the_author_date_is_an_option(repo: Path) -> None:
     assert (tier_date(False), tier_date(True)) == ("2026-05-25", "2026-05-21")
 
 
+@pytest.mark.slow
 def test_costs_at_dates_before_and_after_each_change(repo: Path) -> None:
     # cache-read price 0.13 until the merge of 2026-04-05, 0.125 from then
     assert _cost(repo, "gpt-5", "2026-01-10", cache_read=1_000_000) == Decimal("0.13")
