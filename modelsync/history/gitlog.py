@@ -73,7 +73,7 @@ class Repository:
         for _ in range(MAX_MOVES + 1):
             commits, names, oldest = self._segment(rev, prefix, provider, names)
             out.extend(commits)
-            moved = self._moved_into(oldest, prefix, names) if oldest else None
+            moved = self._moved_into(oldest, prefix) if oldest else None
             if moved is None:
                 break
             rev, prefix, names = f"{oldest}^", moved[0], moved[1]
@@ -111,9 +111,7 @@ class Repository:
                 commits.append(commit)
         return commits, names, added
 
-    def _moved_into(
-        self, sha: str, prefix: str, names: dict[str, str]
-    ) -> tuple[str, dict[str, str]] | None:
+    def _moved_into(self, sha: str, prefix: str) -> tuple[str, dict[str, str]] | None:
         """Whether the files ``sha`` added under ``prefix`` were moved from another
         directory (git's rename detection on that one commit): the old directory and
         the old path -> provider map."""

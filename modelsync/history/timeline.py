@@ -80,8 +80,8 @@ def model_history(
     if model and not provider:
         raise UsageError("--model needs --provider: history --provider NAME --model ID")
     s = settings_for(settings, overrides)
-    repo = open_repository(s.config_path)
     start = parse_when(since, "--since", end_of_day=False) if since is not None else None
+    repo = open_repository(s.config_path)
     commits = repo.log(provider)
     versions = _versions(commits)
     if not commits and provider is None:
@@ -93,7 +93,10 @@ def model_history(
     plan = [(v, _first_on_or_after(v, start, author_date)) for v in versions.values()]
     ids = [b for v, i in plan for _, b, _ in v.items[max(i - 1, 0) :] if b is not None]
     contents = repo.blobs(ids)
-    out = [change for v, first in plan for change in walk.changes(v, first, contents)]
+    try:
+        out = [change for v, first in plan for change in walk.changes(v, first, contents)]
+    finally:
+        contents.close()  # ends git cat-file now, not when collected
     if model is not None and not walk.seen:
         raise ModelNotFound(
             f"no model {model!r} in any version of {provider}'s file in {s.config_path}"
@@ -111,8 +114,8 @@ def files_at(
     author_date: bool = False,
 ) -> dict[str, FileAt]:
     """The provider files (those of ``providers`` when given) as they were at ``at``."""
-    repo = open_repository(config_dir)
     when = parse_when(at, "--at", end_of_day=True)
+    repo = open_repository(config_dir)
     single = providers[0] if providers and len(providers) == 1 else None
     commits = repo.log(single)
     if not commits:
