@@ -65,13 +65,18 @@ def build(repo: Path) -> None:
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
 
 
-def timed(cmd: list[str], repo: Path, runs: int) -> float:
-    times = []
+def timed(cmd: list[str], repo: Path, runs: int) -> str:
+    """Median wall time and median CPU time (user + system, which load from other work
+    on the machine hardly changes) of ``runs`` runs of a process."""
+    walls, cpus = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, cwd=repo, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - t)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        assert os.waitstatus_to_exitcode(status) == 0, cmd
+    return f"{statistics.median(walls):.3f} s (CPU {statistics.median(cpus):.3f} s)"
 
 
 def main() -> None:
@@ -90,15 +95,25 @@ def main() -> None:
     found = json.loads(subprocess.run(history, cwd=repo, capture_output=True, check=True).stdout)
     prices = [c for c in found["changes"] if c["field"] == "pricing.input"]
     code = (
-        "import time, modelsync; t = time.perf_counter(); "
-        f"modelsync.model_history('openai', {MODEL!r}, config_dir='config/models'); "
-        "print(time.perf_counter() - t)"
+        "import resource, time, modelsync\n"
+        "def cpu():\n"
+        "    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, "
+        "resource.RUSAGE_CHILDREN))\n"
+        "    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+        "t, c = time.perf_counter(), cpu()\n"
+        f"modelsync.model_history('openai', {MODEL!r}, config_dir='config/models')\n"
+        "print(time.perf_counter() - t, cpu() - c)\n"
     )
-    inner = statistics.median(
-        float(subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                             check=True, text=True).stdout)
+    measured = [
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=repo, capture_output=True, check=True, text=True
+        ).stdout.split()
         for _ in range(runs)
-    )  # fmt: skip
+    ]
+    inner = (
+        f"{statistics.median(float(m[0]) for m in measured):.3f} s "
+        f"(CPU {statistics.median(float(m[1]) for m in measured):.3f} s, git included)"
+    )
     cost = [*cli, "cost", "--config-dir", config, "--provider", "openai", "--model", MODEL]
     cost += ["--input", "100k"]
     every = [*cli, "history", "--config-dir", config, "--provider", "openai", "--json"]

@@ -146,6 +146,11 @@ def test_cost_at_and_markdown_from_the_command_line(repo: Path) -> None:
     row = "| `openai/gpt-4o` | `pricing.input` | `2.5` | `2.0` | hand (pinned) |"
     assert row in md.stdout
     assert "2026-01-10" not in md.stdout  # --since
+    assert "--model needs --provider" in _error(
+        run_cli("modelsync", "history", "--model", "x", cwd=repo)
+    )
+    bad = run_cli("modelsync", "history", "--format", "html", "--since", "2026-13-01", cwd=repo)
+    assert "--format: 'html' is not text or markdown" in _error(bad)
 
 
 def test_catalog_text_in_markdown_is_a_code_span() -> None:
