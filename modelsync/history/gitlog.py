@@ -9,10 +9,12 @@ directory moved as a whole is followed across the move when git detects it as re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -145,11 +147,22 @@ class Repository:
             stderr=subprocess.DEVNULL,
         )
         assert proc.stdin is not None and proc.stdout is not None
+        watchdog = threading.Timer(GIT_TIMEOUT, proc.kill)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             for blob in ids:
-                proc.stdin.write(blob.encode() + b"\n")
-                proc.stdin.flush()
-                head = proc.stdout.readline().split()
+                try:
+                    proc.stdin.write(blob.encode() + b"\n")
+                    proc.stdin.flush()
+                except OSError:  # git ended: the watchdog, or a signal
+                    head = []
+                else:
+                    head = proc.stdout.readline().split()
+                if watchdog.finished.is_set():
+                    raise GitError(
+                        f"{self.config_dir}: git took over {GIT_TIMEOUT:.0f} s: cat-file"
+                    )
                 if len(head) != 3:
                     raise GitError(
                         f"{self.config_dir}: git has no object {blob[:12]} (a "
@@ -164,7 +177,9 @@ class Repository:
                 data = proc.stdout.read(size + 1)[:size]
                 yield blob, data
         finally:
-            proc.stdin.close()
+            watchdog.cancel()
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
             proc.kill()
             proc.wait()
             proc.stdout.close()
