@@ -9,6 +9,8 @@ The public API (imported lazily, so that ``invoke --list`` stays instant)::
     report = modelsync.sync_to_configs(config_dir="config/models")
     print(report.counts())
     live = modelsync.check_live(providers=["anthropic"])  # keys from the environment
+    cost = modelsync.estimate_cost("openai", "gpt-5", {"input": 1000}, at="2026-04-01")
+    changes = modelsync.model_history("openai", "gpt-5", fields=["pricing"])
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .api import validate_configs as validate_configs
     from .checks.validate import Finding as Finding
     from .checks.validate import ValidationResult as ValidationResult
+    from .history import FieldChange as FieldChange
+    from .history import History as History
+    from .history import model_history as model_history
     from .live import LiveReport as LiveReport
     from .live import ProviderCheck as ProviderCheck
     from .live import check_live as check_live
@@ -82,6 +87,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "model.catalog": ("Model", "PriceTier", "Pricing"),
     "use.view": ("CatalogView", "ProviderView", "load_catalog"),
     "use.cost": ("Cost", "CostLine", "estimate_cost"),
+    "history": ("FieldChange", "History", "model_history"),
     "use.learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
     "live": ("LiveReport", "ProviderCheck", "check_live"),
     "report.types": ("Change", "ProviderResult", "SyncReport"),

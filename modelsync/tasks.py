@@ -40,7 +40,7 @@ from .entry.kit import (
     _settings,
     _task,
 )
-from .entry.usetasks import cost_task, live_task, route_task, scores_task
+from .entry.usetasks import cost_task, history, live_task, route_task, scores_task
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -327,6 +327,7 @@ ns.add_task(live_task, name="live")
 ns.add_task(cost_task, name="cost")
 ns.add_task(route_task, name="route")
 ns.add_task(scores_task, name="scores")
+ns.add_task(history)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).

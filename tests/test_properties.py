@@ -84,9 +84,11 @@ ids = texts.filter(lambda s: s not in ("",))
 # A key within reach of a known key's spelling (``modes`` for ``models``) is refused as a
 # likely typo (tests/unit/checks/test_key_names.py); user data here is what is kept.
 user_keys = texts.filter(
-    lambda s: s not in MODEL_FIELDS
-    and s not in ("pinned", "")
-    and close_key(s, (*TOP_KEYS, *MODEL_KEYS)) is None
+    lambda s: (
+        s not in MODEL_FIELDS
+        and s not in ("pinned", "")
+        and close_key(s, (*TOP_KEYS, *MODEL_KEYS)) is None
+    )
 )
 scalars = st.one_of(
     st.none(),

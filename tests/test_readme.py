@@ -39,10 +39,14 @@ THIS_REPO = {
     "`invoke models`",
     "`invoke live`",
     "`invoke cost`",
+    "`invoke history`",
     "`invoke route`",
     "`invoke scores`",
     "Python API",
 }
+#: Sections whose blocks read the files' git history: the copy of this repository is
+#: made a git repository with the synced files committed (as a real one has them).
+IN_GIT = {"`invoke history`"}
 #: Sections whose blocks run in an adopter's repository (the README's tasks.py).
 ADOPTER = {"Using it in your repository"}
 #: Install commands: CI runs the install itself in a fresh virtual environment.
@@ -123,6 +127,8 @@ def test_every_readme_block_runs(tmp_path: Path, catalog_url: str) -> None:
             assert lang == "sh" and not commands(code), "install blocks hold installs only"
             continue
         cwd = here if section in THIS_REPO else adopter
+        if section in IN_GIT and not (here / ".git").exists():
+            _commit_the_files(here, env)
         first = code.splitlines()[0]
         if first.startswith("# ") and "." in first:
             (cwd / first[2:].strip()).write_text(code)
@@ -152,6 +158,18 @@ def test_every_readme_block_runs(tmp_path: Path, catalog_url: str) -> None:
     assert (adopter / "tasks.py").exists() and (adopter / "invoke.yaml").exists()
     assert ran >= 20
     _pre_commit_as_the_readme_says(adopter, env)
+
+
+def _commit_the_files(repo: Path, env: dict[str, str]) -> None:
+    dated = {
+        "GIT_COMMITTER_DATE": "2026-01-02T12:00:00Z",
+        "GIT_AUTHOR_DATE": "2026-01-02T12:00:00Z",
+    }
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "sync"]):
+        subprocess.run(
+            [*git, *args], cwd=repo, env={**os.environ, **env, **dated}, check=True, timeout=60
+        )
 
 
 def _pre_commit_as_the_readme_says(repo: Path, env: dict[str, str]) -> None:

@@ -122,6 +122,8 @@ def _usage(**counts: str | None) -> dict[str, int]:
         "allow-missing": "Count a kind of token the model has no price for as nothing (listed "
         "as missing) instead of failing.",
         "json": "Print the cost as JSON (amounts as exact decimal strings).",
+        "at": "Price at the prices the file held on this date in git: YYYY-MM-DD (the end "
+        "of that day, UTC) or an ISO time (see docs/history.md).",
     },
 )
 def cost_task(
@@ -141,12 +143,14 @@ def cost_task(
     mode: str | None = None,
     allow_missing: bool = False,
     json: bool = False,
+    at: str | None = None,
 ) -> None:
     """Price one request to a synced model exactly: tiers, modes, cache and reasoning."""
     _configure_logging(verbose, quiet)
     with _funnel(_failed if json else None):
         _check_values(
-            ["--provider", "--model", "--mode", "--config-dir", *(f"--{k}" for k in _USAGE_FLAGS)]
+            ["--provider", "--model", "--mode", "--config-dir", "--at"]
+            + [f"--{k}" for k in _USAGE_FLAGS]
         )
         if not provider or not model:
             raise UsageError(
@@ -166,7 +170,7 @@ def cost_task(
         from ..use.cost import estimate_cost, render
 
         result = estimate_cost(
-            provider, model, usage, mode=mode, allow_missing=allow_missing, settings=s
+            provider, model, usage, mode=mode, allow_missing=allow_missing, at=at, settings=s
         )
     if json:
         print(_json_dumps({"ok": True, **result.to_json()}))
@@ -293,3 +297,60 @@ def scores_task(
         print(_json_dumps(report.to_json()))
     elif not quiet:
         sys.stdout.write(report.render())
+
+
+@_task(
+    name="history",
+    iterable=["field"],
+    help={
+        **_COMMON,
+        "provider": "Only this provider's file (required with --model).",
+        "model": "Only this model (with --provider).",
+        "since": "Only changes on or after this date: YYYY-MM-DD or an ISO time.",
+        "field": "Only this field and what is under it: --field pricing, repeatable.",
+        "author-date": "Date changes by their commits' author dates, not commit dates.",
+        "json": "Print the history as one JSON document (see docs/history.md).",
+        "format": "text (default) or markdown (a table for a pull request).",
+    },
+)
+def history(
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    since: str | None = None,
+    field: list[str] | None = None,
+    author_date: bool = False,
+    json: bool = False,
+    format: str | None = None,
+) -> None:
+    """When each synced field of a model changed, from the files' git history, and why."""
+    _configure_logging(verbose, quiet)
+    from ..history.timeline import HISTORY_VERSION
+
+    markdown = format == "markdown"
+    failed = (lambda m: {"version": HISTORY_VERSION, **_failed(m)}) if json else None
+    with _funnel(failed, _markdown_failure if markdown else None):
+        _check_values(["--provider", "--model", "--since", "--field", "--config-dir", "--format"])
+        if format not in (None, "text", "markdown"):
+            raise UsageError(f"flag --format: {format!r} is not text or markdown")
+        s = _settings(c, config_dir=config_dir)
+        from ..history import model_history
+
+        result = model_history(
+            provider, model, since=since, fields=field or (), author_date=author_date, settings=s
+        )
+    if json:
+        print(_json_dumps(result.to_json()))
+    elif not quiet:
+        from ..history.render import render_markdown, render_text
+
+        sys.stdout.write(render_markdown(result) if markdown else render_text(result))
+
+
+def _markdown_failure(message: str) -> str:
+    from ..history.render import code
+
+    return f"**modelsync history failed:** {code(message)}"

@@ -31,6 +31,7 @@ from ..model.usage import Component, Usage
 from ..util.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    from ..history.timeline import When
     from ..settings import Settings
     from .view import CatalogView
 
@@ -293,18 +294,42 @@ def estimate_cost(
     mode: str | None = None,
     allow_missing: bool = False,
     catalog: CatalogView | None = None,
+    at: When | None = None,
+    author_date: bool = False,
     settings: Settings | None = None,
     **overrides: Any,
 ) -> Cost:
     """What a request of ``usage`` tokens to ``provider/model`` of the synced files costs
     (:func:`price_request`); settings as keywords (``config_dir=``) or ``settings=``, or
-    an already loaded ``catalog``."""
+    an already loaded ``catalog``. With ``at`` (``"2026-04-01"``), at the prices the
+    provider's file held at that date in git (``docs/history.md``)."""
     from ..settings import settings_for
     from .view import read_catalog
 
+    if at is not None:
+        if catalog is not None:
+            raise UsageError("estimate_cost: give at= or catalog=, not both")
+        return price_request(
+            _model_at(provider, model, at, author_date, settings_for(settings, overrides)),
+            usage,
+            mode=mode,
+            allow_missing=allow_missing,
+        )
     if catalog is None:
         s = settings_for(settings, overrides)
         catalog = read_catalog(s.config_path, s.cache_path)
     return price_request(
         catalog.get(provider, model), usage, mode=mode, allow_missing=allow_missing
     )
+
+
+def _model_at(provider: str, model: str, at: When, author_date: bool, s: Settings) -> Model:
+    """The model as ``provider``'s file held it at ``at`` in git."""
+    from ..history import model_absent
+    from .view import read_catalog_at
+
+    catalog = read_catalog_at(s.config_path, at, providers=[provider], author_date=author_date)
+    found = catalog.provider(provider).models.get(model)
+    if found is None:
+        raise model_absent(s.config_path, provider, model, at, author_date=author_date)
+    return found

@@ -32,6 +32,7 @@ from ..util.suggest import did_you_mean
 from . import index as catalog_index
 
 if TYPE_CHECKING:
+    from ..history.timeline import When
     from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,17 +129,43 @@ class CatalogView:
         ]
 
 
-def load_catalog(*, settings: Settings | None = None, **overrides: Any) -> CatalogView:
+def load_catalog(
+    *,
+    at: When | None = None,
+    author_date: bool = False,
+    settings: Settings | None = None,
+    **overrides: Any,
+) -> CatalogView:
     """The config directory's provider files as a :class:`CatalogView`.
 
     Takes the settings as keyword arguments (``config_dir=``, ``cache_dir=``) or
     ``settings=``. A missing directory is :class:`~modelsync.errors.UsageError`; a file
     that cannot be read or parsed is :class:`~modelsync.errors.ConfigError` naming it.
+    With ``at`` (a date, ``"2026-04-01"``), the files as they were committed at that
+    date on the current branch (``docs/history.md``).
     """
     from ..settings import settings_for
 
     s = settings_for(settings, overrides)
+    if at is not None:
+        return read_catalog_at(s.config_path, at, author_date=author_date)
     return read_catalog(s.config_path, s.cache_path)
+
+
+def read_catalog_at(
+    config_dir: Path,
+    at: When,
+    *,
+    providers: Sequence[str] | None = None,
+    author_date: bool = False,
+) -> CatalogView:
+    """The view of ``config_dir``'s files (``providers``' only, when given) as git holds
+    them at ``at``."""
+    from ..history import files_at
+
+    files = files_at(config_dir, at, providers=providers, author_date=author_date)
+    views = {pid: _parse(pid, f.path, f.content)[0] for pid, f in files.items()}
+    return CatalogView(config_dir, views)
 
 
 #: Views already read in this process: config directory -> (file signatures, view).

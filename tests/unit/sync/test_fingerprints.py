@@ -10,7 +10,7 @@ import pytest
 
 import modelsync
 from modelsync.settings import Settings
-from modelsync.sync import state as state_mod
+from modelsync.sync.run import state as state_mod
 
 from ...conftest import dumps, files_snapshot, run_cli, sliced, yaml11
 from ...httpserver import CatalogServer, Reply
