@@ -128,7 +128,7 @@ def test_the_workflow_steps_open_a_pull_request_with_the_report(
     assert body.startswith("## Model catalog sync")
     headings = [x for x in body.splitlines() if x.startswith("### ")]
     assert headings[0] == "### Needs attention (1)"
-    assert "| anthropic/claude-3-7-sonnet-latest | left the catalog" in body
+    assert "| `anthropic/claude-3-7-sonnet-latest` | `left the catalog" in body
     assert (temp / "summary.md").read_text() == body
     assert "status=0" in (temp / "output").read_text()
     assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "modelsync/catalog"
