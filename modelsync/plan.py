@@ -240,9 +240,15 @@ class Planner:
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
         """Validate a merged document against the config schema before it is written."""
-        from .validate import default_model_warnings, locate, schema_problems, semantic_problems
+        from .validate import (
+            default_model_warnings,
+            locate,
+            non_finite_problems,
+            schema_problems,
+            semantic_problems,
+        )
 
-        problems = schema_problems(doc)
+        problems = schema_problems(doc) + non_finite_problems(doc)
         from .keycheck import key_problems
 
         # Remembered as passing only with no warning either, so validate shows the warning.
