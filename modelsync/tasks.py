@@ -157,9 +157,9 @@ def _print_report(report: SyncReport, output: str, *, quiet: bool, dry_run: bool
 
 
 def _markdown_failure(message: str) -> str:
-    from .report.markdown import md
+    from .report.markdown import code
 
-    return f"## Model catalog sync\n\n**Failed:** {md(message)}\n"
+    return f"## Model catalog sync\n\n**Failed:** {code(message)}\n"
 
 
 @_task(

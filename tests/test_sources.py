@@ -19,7 +19,7 @@ import modelsync
 from modelsync import yamlio
 from modelsync.model.catalog import newest_update
 from modelsync.settings import Settings
-from modelsync.sync.run import state as state_mod
+from modelsync.sync import state as state_mod
 from modelsync.upstream.fetch import fetch_url
 
 from .conftest import dumps, files_snapshot, raw_snapshot, run_cli, sliced

@@ -4,19 +4,25 @@ Each problem is ``(json path parts, message)``; the caller places it in the file
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Any
 
+from ..model.catalog import non_finite
 from ..model.schemas import CONFIG_SCHEMA, checker, message
 from ..util.text import escape, excerpt
 from .keys import key_problems
 
 
 def schema_problems(data: Any) -> list[tuple[list[Any], str]]:
-    """Where a parsed config document breaks the schema: ``(json path parts, message)``."""
+    """Where a parsed config document breaks the schema: ``(json path parts, message)``.
+
+    A number that is not finite is left to :func:`non_finite_problems`, which says so in
+    YAML's words (``.inf``), once."""
     return [
         (list(error.absolute_path), _message(error))
         for error in checker(CONFIG_SCHEMA).errors(data)
+        if not (isinstance(error.instance, float) and not math.isfinite(error.instance))
     ]
 
 
@@ -41,9 +47,9 @@ def check_data(
 
 
 def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any], str]]:
-    """What a schema cannot check: provider matches the file name, default_model names a
-    model of the file."""
-    problems: list[tuple[list[Any], str]] = []
+    """What a schema cannot check: every number is finite, provider matches the file
+    name."""
+    problems = non_finite_problems(data)
     if not isinstance(data, dict):
         return problems
     provider = data.get("provider")
@@ -52,6 +58,15 @@ def semantic_problems(data: Any, provider_id: str | None) -> list[tuple[list[Any
             (["provider"], f"{excerpt(provider)} does not match the file name ({provider_id}.yml)")
         )
     return problems
+
+
+def non_finite_problems(data: Any) -> list[tuple[list[Any], str]]:
+    """Every number that is NaN or infinite (``.nan``, ``.inf``, ``-.inf``), anywhere."""
+    spelling = {math.inf: ".inf", -math.inf: "-.inf"}
+    return [
+        (parts, f"{spelling.get(value, '.nan')} is not a finite number")
+        for parts, value in non_finite(data)
+    ]
 
 
 def default_model_warnings(data: Any) -> list[tuple[list[Any], str]]:

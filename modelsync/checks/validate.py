@@ -124,11 +124,20 @@ class ValidationCache:
         self.valid: dict[str, None] = {}
         self.dirty = False
         try:
-            data = json.loads(self.path.read_bytes())
-            if data.get("key") == self.key:
-                self.valid = dict.fromkeys(data.get("valid", []))
-        except (OSError, ValueError, AttributeError):
-            pass
+            raw = self.path.read_bytes()
+        except OSError:
+            return
+        from ..util.cachefile import mapping, strings, warn_corrupt
+
+        try:
+            data = mapping(json.loads(raw), "the cache")
+            key = data.get("key")
+            valid = strings(data.get("valid"), "valid")
+        except (ValueError, RecursionError) as exc:  # not JSON, or cachefile.Corrupt
+            warn_corrupt(log, "validation cache", self.path, exc)
+            return
+        if key == self.key:
+            self.valid = dict.fromkeys(valid)
 
     @staticmethod
     def entry(content: bytes, provider_id: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -163,4 +164,10 @@ _PROVIDER_FLAGS = {"providers": "--provider", "exclude": "--exclude"}
 
 
 def _json_dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    """JSON for stdout: readable UTF-8, but a lone surrogate (a catalog id may hold one,
+    ``"\\ud800"``), which no UTF-8 stream can carry, as its ``\\uXXXX`` escape."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

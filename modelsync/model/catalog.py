@@ -334,3 +334,23 @@ _DATE = re.compile(r"[0-9]{4}(-[0-9]{2}){0,2}")
 def is_number(value: Any) -> bool:
     """A JSON number (not a boolean)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def non_finite(data: Any) -> list[tuple[list[Any], float]]:
+    """Every number inside ``data`` that is NaN or infinite, with its path, in document
+    order (a shared value, such as a YAML alias, is walked once). JSON Schema's
+    ``number`` admits them; no price, limit or score may be one."""
+    import math
+
+    found: list[tuple[list[Any], float]] = []
+    seen: set[int] = set()
+    todo: list[tuple[list[Any], Any]] = [([], data)]
+    while todo:
+        parts, value = todo.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((parts, value))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = list(value.items() if isinstance(value, dict) else enumerate(value))
+            todo.extend(([*parts, key], item) for key, item in reversed(items))
+    return found

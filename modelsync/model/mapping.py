@@ -23,6 +23,7 @@ from .catalog import (
     Pricing,
     Provider,
     is_number,
+    non_finite,
     safe_provider_id,
 )
 from .schemas import API_SCHEMA, checker
@@ -200,6 +201,8 @@ def _provider_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _try_model(provider_id: str, model_id: str, raw: Any, provider_api: str | None) -> Model | str:
     """The model, or why it is skipped (its data breaks the schema or a mapping rule)."""
+    for parts, value in non_finite(raw)[:1]:
+        return f"{'.'.join(str(p) for p in parts)}: {value!r} is not a finite number"
     problem = checker(API_SCHEMA, "model").first_error(raw)
     if problem is not None:
         return problem

@@ -1,9 +1,11 @@
 """The sync's report as GitHub-flavoured Markdown, fit to be a pull request's body.
 
 Attention items come first; price and limit changes are tables; a list longer than
-``limit`` is folded into a ``<details>`` block. Every string from the catalog or a user's
-file is escaped for Markdown and HTML (an id cannot open a tag, a link or a table cell),
-and control characters are shown as escapes.
+``limit`` is folded into a ``<details>`` block. Every string from the catalog, a user's
+file or an error message goes through :func:`code`: one CommonMark code span, inside which
+Markdown, HTML, autolinks, ``@mentions`` and ``#123`` references are all plain text (an id
+cannot ping anyone, close an issue, make a link or open a tag), with control characters
+shown as escapes.
 """
 
 from __future__ import annotations
@@ -18,28 +20,42 @@ from ..util.text import escape
 from .types import Change, SyncReport, group_parts
 from .wording import price_part
 
-#: Characters that start Markdown markup anywhere in a line (links, emphasis, code, tables).
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-#: Characters that start markup at the beginning of a cell or list item.
-_LEADING = re.compile(r"^([#+\-=!])")
+_BACKTICKS = re.compile(r"`+")
 
 
-def md(text: object) -> str:
-    """``text`` as literal Markdown: control characters escaped, HTML characters as
-    entities, Markdown punctuation backslashed."""
-    plain = escape(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _LEADING.sub(r"\\\1", _SPECIAL.sub(r"\\\1", plain))
+def code(text: object) -> str:
+    """``text`` as one CommonMark code span that shows it literally.
+
+    Control characters are shown as escapes (so the span stays on one line); the fence
+    is one backtick longer than the longest run of backticks inside; a space pads the
+    content when it starts or ends with a backtick, or starts and ends with a space
+    (CommonMark strips one such space on each side). In a table cell, :func:`_table`
+    also escapes ``|``, which GFM splits cells on even inside a code span.
+    """
+    content = escape(str(text))
+    if not content:
+        return "` `"
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(content)), default=0) + 1)
+    pad = (
+        content[0] == "`"
+        or content[-1] == "`"
+        or (content[0] == " " and content[-1] == " " and content.strip(" ") != "")
+    )
+    if pad:
+        content = f" {content} "
+    return f"{fence}{content}{fence}"
 
 
 def _model(c: Change) -> str:
-    return md(f"{c.provider}/{c.model}")
+    return code(f"{c.provider}/{c.model}")
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A GFM table; ``|`` in a cell is escaped (GFM unescapes it, even in a code span)."""
     return [
         "| " + " | ".join(head) + " |",
         "|" + "|".join(" --- " for _ in head) + "|",
-        *("| " + " | ".join(row) + " |" for row in rows),
+        *("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows),
     ]
 
 
@@ -68,14 +84,14 @@ def render_markdown(report: SyncReport, limit: int = 10) -> str:
     doc = _Doc(limit)
     _header(doc, report)
     if report.refused:
-        doc.lines += ["", f"**Not applied:** {md(report.refused)}"]
+        doc.lines += ["", f"**Not applied:** {code(report.refused)}"]
         return "\n".join(doc.lines) + "\n"
     doc.section(
         "Needs attention",
         _table(
             ("model", "what changed", "the team depends on it as"),
             [
-                (md(f"{a.provider}/{a.model}"), md(a.detail), md(", ".join(a.depends)))
+                (code(f"{a.provider}/{a.model}"), code(a.detail), code(", ".join(a.depends)))
                 for a in report.attention
             ],
         ),
@@ -87,7 +103,7 @@ def render_markdown(report: SyncReport, limit: int = 10) -> str:
         (Kind.MAX_OUTPUT_TOKENS, "Output"),
     ):
         changes = report.changes(kind)
-        rows = [(_model(c), num(c.old), num(c.new)) for c in changes]
+        rows = [(_model(c), code(num(c.old)), code(num(c.new))) for c in changes]
         doc.section(f"{title} limit changes", _table(("model", "old", "new"), rows), len(rows))
     _lists(doc, report)
     return "\n".join(doc.lines) + "\n"
@@ -102,9 +118,9 @@ def _header(doc: _Doc, report: SyncReport) -> None:
     doc.lines += [
         "## Model catalog sync",
         "",
-        f"- **Catalog:** {md(where)} ({md(src.origin)})"
-        + (f", newest update {md(src.newest_update)}" if src.newest_update else ""),
-        f"- **Config directory:** {md(os.path.abspath(report.config_dir))}",
+        f"- **Catalog:** {code(where)} ({src.origin})"
+        + (f", newest update {code(src.newest_update)}" if src.newest_update else ""),
+        f"- **Config directory:** {code(os.path.abspath(report.config_dir))}",
         f"- **Providers:** {pc['added']} added, {pc['changed']} {verb}, "
         f"{pc['unchanged']} unchanged, {pc['failed']} failed",
         f"- **Models:** {mc['added']} added, {mc['removed']} now unavailable, "
@@ -120,17 +136,17 @@ def _prices(doc: _Doc, report: SyncReport) -> None:
     for (provider, model), changes in by_model.items():
         parts = [price_part(c) for c in changes if c.field not in ("tiers", "modes")]
         parts += [p for c in changes if c.field in ("tiers", "modes") for p in group_parts(c)]
-        rows.append((md(f"{provider}/{model}"), "<br>".join(md(p) for p in parts)))
+        rows.append((code(f"{provider}/{model}"), "<br>".join(code(p) for p in parts)))
     doc.section(
         "Price changes", _table(("model", "change (USD per million tokens)"), rows), len(rows)
     )
 
 
 def _lists(doc: _Doc, report: SyncReport) -> None:
-    doc.bullets("New providers", [f"{md(p.id)} ({n} models)" for p, n in report.new_providers()])
+    doc.bullets("New providers", [f"{code(p.id)} ({n} models)" for p, n in report.new_providers()])
     doc.bullets(
         "Providers that left the catalog (file kept)",
-        [f"{md(p.id)}: {r} models now unavailable" for p, r, _ in report.left_catalog()],
+        [f"{code(p.id)}: {r} models now unavailable" for p, r, _ in report.left_catalog()],
     )
     doc.bullets("Newly deprecated", [_model(c) for c in report.changes(Kind.DEPRECATED)])
     doc.bullets(
@@ -141,7 +157,7 @@ def _lists(doc: _Doc, report: SyncReport) -> None:
     doc.bullets("Back in the catalog", [_model(c) for c in report.changes(Kind.BACK)])
     doc.bullets(
         "Pinned, upstream differs",
-        [f"{_model(c)}: {md(c.field)}" for c in report.changes(Kind.PINNED)],
+        [f"{_model(c)}: {code(c.field)}" for c in report.changes(Kind.PINNED)],
     )
     doc.bullets(
         "Hand-written entries shadow catalog models",
@@ -149,11 +165,11 @@ def _lists(doc: _Doc, report: SyncReport) -> None:
     )
     doc.bullets(
         "Providers skipped for bad upstream data",
-        [f"{md(p.id)}: {md(p.error)}" for p in report.by_status(Status.SKIPPED)],
+        [f"{code(p.id)}: {code(p.error)}" for p in report.by_status(Status.SKIPPED)],
     )
-    doc.bullets("Failed", [md(p.error or p.id) for p in report.by_status(Status.FAILED)])
+    doc.bullets("Failed", [code(p.error or p.id) for p in report.by_status(Status.FAILED)])
     skipped = report.skipped_models()
     doc.bullets(
         "Models skipped for bad upstream data",
-        [f"{md(f'{p}/{m}')}: {md(why)}" for p, m, why in skipped],
+        [f"{code(f'{p}/{m}')}: {code(why)}" for p, m, why in skipped],
     )

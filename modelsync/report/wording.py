@@ -3,6 +3,8 @@ changes on one line."""
 
 from __future__ import annotations
 
+import math
+
 from ..util.humanize import num
 from .types import Change, group_parts
 
@@ -21,6 +23,7 @@ def price_part(c: Change) -> str:
     if c.new is None:
         return f"{c.field} {num(c.old)} (dropped)"
     text = f"{c.field} {num(c.old)} -> {num(c.new)}"
-    if isinstance(c.old, (int, float)) and isinstance(c.new, (int, float)) and c.old:
+    numbers = isinstance(c.old, (int, float)) and isinstance(c.new, (int, float))
+    if numbers and c.old and math.isfinite(c.old) and math.isfinite(c.new):
         text += f" ({(c.new - c.old) / c.old * 100:+.1f}%)"
     return text

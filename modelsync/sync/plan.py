@@ -240,10 +240,15 @@ class Planner:
 
     def _check_output(self, plan: Plan, doc: Any, provider_id: str) -> None:
         """Validate a merged document against the config schema before it is written."""
-        from ..checks.problems import default_model_warnings, schema_problems, semantic_problems
+        from ..checks.problems import (
+            default_model_warnings,
+            non_finite_problems,
+            schema_problems,
+            semantic_problems,
+        )
         from ..yamlio.locate import locate
 
-        problems = schema_problems(doc)
+        problems = schema_problems(doc) + non_finite_problems(doc)
         from ..checks.keys import key_problems
 
         # Remembered as passing only with no warning either, so validate shows the warning.

@@ -64,28 +64,45 @@ def record_path(settings: Settings) -> Path:
 
 
 def read(settings: Settings) -> LastSync | None:
-    """The recorded last sync, or ``None`` (never synced, cache cleared, unreadable)."""
+    """The recorded last sync, or ``None`` (never synced, cache cleared, unreadable,
+    corrupt: a record of the wrong shape is warned about once and treated as missing)."""
+    from ..util.cachefile import warn_corrupt
+
+    path = record_path(settings)
     try:
-        data = json.loads(record_path(settings).read_bytes())
-        if data.get("version") != RECORD_VERSION:
-            return None
-        if data.get("config_dir") != os.path.realpath(settings.config_path):
-            return None
-        return LastSync(
-            at=float(data["at"]),
-            origin=str(data["origin"]),
-            source=str(data["source"]),
-            catalog_sha256=data.get("catalog_sha256"),
-            ok=bool(data["ok"]),
-            changed_files=int(data["changed_files"]),
-            providers=tuple(data.get("providers", ())),
-            exclude=tuple(data.get("exclude", ())),
-        )
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except OSError as exc:
         _log().debug("ignoring an unreadable last-sync record (%s)", exc)
         return None
+    try:
+        return _parse(json.loads(raw), settings)
+    except (ValueError, RecursionError) as exc:  # not JSON, or cachefile.Corrupt
+        warn_corrupt(_log(), "last-sync record", path, exc)
+        return None
+
+
+def _parse(data: Any, settings: Settings) -> LastSync | None:
+    """The record, checked value by value (``cachefile``); ``None`` when it is of
+    another version or another directory (not corrupt, just not ours)."""
+    from ..util.cachefile import boolean, integer, mapping, moment, optional_string, string, strings
+
+    data = mapping(data, "the record")
+    if data.get("version") != RECORD_VERSION:
+        return None
+    if data.get("config_dir") != os.path.realpath(settings.config_path):
+        return None
+    return LastSync(
+        at=moment(data.get("at"), "at"),
+        origin=string(data.get("origin"), "origin"),
+        source=string(data.get("source"), "source"),
+        catalog_sha256=optional_string(data.get("catalog_sha256"), "catalog_sha256"),
+        ok=boolean(data.get("ok"), "ok"),
+        changed_files=integer(data.get("changed_files"), "changed_files"),
+        providers=tuple(strings(data.get("providers", []), "providers")),
+        exclude=tuple(strings(data.get("exclude", []), "exclude")),
+    )
 
 
 def record(settings: Settings, report: SyncReport) -> None:

@@ -40,11 +40,13 @@ def options_key(settings: Settings) -> str:
 
 
 def file_signature(path: Path) -> list[int] | None:
+    """Inode, size, mtime and ctime: an edit in place that keeps the size and sets the
+    mtime back (``touch -r``) still moves the ctime, which no one can set."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 @dataclass
@@ -71,7 +73,14 @@ class ProviderState:
 
 def _is_note(note: Any) -> bool:
     """A standing change as the state keeps it: [model, kind, field, old, new]."""
-    return isinstance(note, list) and len(note) == 5 and note[1] in _STANDING_NAMES
+    return (
+        isinstance(note, list)
+        and len(note) == 5
+        and isinstance(note[0], str)
+        and isinstance(note[1], str)
+        and note[1] in _STANDING_NAMES
+        and (note[2] is None or isinstance(note[2], str))
+    )
 
 
 _STANDING_NAMES = {k.value for k in Kind if k.standing}
@@ -92,28 +101,62 @@ class State:
 
     @classmethod
     def from_json(cls, data: Any) -> State:
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+        """The state, checked value by value; raises ``ValueError`` (``cachefile.Corrupt``)
+        for one of another version or of the wrong shape."""
+        from ..util.cachefile import mapping, optional_string, string, strings
+
+        data = mapping(data, "the state")
+        if data.get("version") != STATE_VERSION:
             raise ValueError("unknown state version")
         providers = {
-            str(k): ProviderState(
-                upstream=v.get("upstream"),
-                file=v.get("file"),
-                models=int(v.get("models", 0)),
-                skipped={str(a): str(b) for a, b in (v.get("skipped") or {}).items()},
-                canonical=v.get("canonical") is True,
-                notes=[list(n)[:5] for n in v.get("notes") or () if _is_note(n)],
-                newest=v.get("newest") if isinstance(v.get("newest"), str) else None,
-            )
-            for k, v in data["providers"].items()
+            key: _provider_state(mapping(value, f"providers.{key}"), f"providers.{key}")
+            for key, value in mapping(data.get("providers"), "providers").items()
         }
         return cls(
-            config_dir=str(data["config_dir"]),
-            options=str(data["options"]),
-            catalog=data.get("catalog"),
-            source=dict(data.get("source") or {}),
+            config_dir=string(data.get("config_dir"), "config_dir"),
+            options=string(data.get("options"), "options"),
+            catalog=optional_string(data.get("catalog"), "catalog"),
+            source=_source(mapping(data.get("source", {}), "source")),
             providers=providers,
-            warnings=[str(w) for w in data.get("warnings") or ()],
+            warnings=strings(data.get("warnings", []), "warnings"),
         )
+
+
+def _provider_state(v: dict[str, Any], where: str) -> ProviderState:
+    from ..util.cachefile import Corrupt, boolean, integer, mapping, optional_string
+
+    skipped = mapping(v.get("skipped", {}), f"{where}.skipped")
+    if not all(isinstance(why, str) for why in skipped.values()):
+        raise Corrupt(f"{where}.skipped: expected strings")
+    notes = v.get("notes", [])
+    if not isinstance(notes, list) or not all(_is_note(n) for n in notes):
+        raise Corrupt(f"{where}.notes: expected [model, kind, field, old, new] lists")
+    return ProviderState(
+        upstream=optional_string(v.get("upstream"), f"{where}.upstream"),
+        file=optional_string(v.get("file"), f"{where}.file"),
+        models=integer(v.get("models", 0), f"{where}.models"),
+        skipped=skipped,
+        canonical=boolean(v.get("canonical", False), f"{where}.canonical"),
+        notes=notes,
+        newest=optional_string(v.get("newest"), f"{where}.newest"),
+    )
+
+
+def _source(recorded: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`modelsync.sync.source.record` kept of the catalog's origin, checked."""
+    from ..util.cachefile import Corrupt, moment, number, optional_string, signature
+
+    for key in ("kind", "path", "url", "sha256", "newest", "snapshot_date"):
+        optional_string(recorded.get(key), f"source.{key}")
+    if recorded.get("kind") not in (None, "file", "url", "bundled"):
+        raise Corrupt(f"source.kind: unknown kind {recorded.get('kind')!r}")
+    for key in ("signature", "cache", "bundled"):
+        signature(recorded.get(key), f"source.{key}")
+    if recorded.get("fetched_at") is not None:
+        moment(recorded["fetched_at"], "source.fetched_at")
+    if recorded.get("expires_at") is not None:
+        number(recorded["expires_at"], "source.expires_at")
+    return recorded
 
 
 def state_dir(settings: Settings) -> Path:
@@ -127,13 +170,22 @@ def state_path(settings: Settings) -> Path:
 
 def load(settings: Settings) -> State | None:
     """The state of this config directory, or ``None`` (missing, corrupt, stale options)."""
+    from ..util.cachefile import warn_corrupt
+
     path = state_path(settings)
     try:
-        state = State.from_json(json.loads(path.read_bytes()))
+        data = json.loads(path.read_bytes())
+        if isinstance(data, dict) and data.get("version") != STATE_VERSION:
+            log.debug("sync state %s is of another version; ignoring it", path)
+            return None
+        state = State.from_json(data)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except OSError as exc:
         log.warning("ignoring unreadable sync state %s (%s)", path, exc)
+        return None
+    except (ValueError, RecursionError) as exc:  # not JSON, or cachefile.Corrupt
+        warn_corrupt(log, "sync state", path, exc)
         return None
     if state.config_dir != os.path.realpath(settings.config_path):
         return None

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: C0 and C1 controls, DEL, line and paragraph separators, and the bidirectional
-#: overrides and isolates that reorder what a terminal shows.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+#: C0 and C1 controls, DEL, line and paragraph separators, the bidirectional
+#: overrides and isolates that reorder what a terminal shows, and lone surrogates
+#: (which no UTF-8 stream can carry).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 #: Characters of a value a message may quote.

@@ -109,6 +109,63 @@ def test_each_error_names_file_line_column_and_path(
     assert expected in finding, finding
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("input: 0.5", "input: .nan", "acme.yml:10:14: models.fast.pricing.input: .nan is not"),
+        ("output: 1.5", "output: .inf", "acme.yml:11:15: models.fast.pricing.output: .inf is not"),
+        (
+            "context_window: 128000",
+            "context_window: .inf",
+            "acme.yml:7:21: models.fast.context_window: .inf is not a finite number",
+        ),
+        (
+            "{simple: 1.0,",
+            "{simple: .NaN,",
+            "acme.yml:18:37: models.fast.task_complexity_score.simple: .nan is not",
+        ),
+        (
+            "notes: ours",
+            "notes: ours\n    task_complexity_samples: {simple: -.inf}",
+            "acme.yml:20:39: models.fast.task_complexity_samples.simple: -.inf is not",
+        ),
+        (
+            "output: 1.5",
+            "output: 1.5\n      tiers: [{above_context: 200000, input: .Inf}]",
+            "acme.yml:12:46: models.fast.pricing.tiers.0.input: .inf is not a finite number",
+        ),
+    ],
+)
+def test_a_number_that_is_not_finite_is_an_error_at_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    (finding,) = check(tmp_path, GOOD.replace(old, new, 1))
+    assert finding.startswith(str(tmp_path / "cfg")), finding
+    assert expected in finding, finding
+
+
+def test_a_catalog_model_with_a_number_that_is_not_finite_is_skipped() -> None:
+    """``json`` reads NaN, Infinity and 1e999 (infinite): each model that holds one is
+    skipped, with the field named, and only that model."""
+    data = sliced(providers=["anthropic"])["anthropic"]
+    models = data["models"]
+    ids = list(models)[:5]
+    models[ids[0]]["limit"]["context"] = float("inf")
+    models[ids[1]]["cost"]["output"] = float("nan")
+    models[ids[2]]["cost"]["cache_read"] = float("-inf")
+    models[ids[3]]["cost"]["context_over_200k"] = {"input": float("inf"), "output": 1.0}
+    models[ids[4]]["experimental"] = {"modes": {"fast": {"cost": {"input": float("nan")}}}}
+    provider = provider_from_upstream("anthropic", json.loads(json.dumps(data)))
+    assert provider.skipped == {
+        ids[0]: "limit.context: inf is not a finite number",
+        ids[1]: "cost.output: nan is not a finite number",
+        ids[2]: "cost.cache_read: -inf is not a finite number",
+        ids[3]: "cost.context_over_200k.input: inf is not a finite number",
+        ids[4]: "experimental.modes.fast.cost.input: nan is not a finite number",
+    }
+    assert len(provider.models) == len(models) - 5
+
+
 def test_provider_must_match_the_file_name(tmp_path: Path) -> None:
     (finding,) = check(tmp_path, GOOD, name="other")
     assert finding.endswith(

@@ -300,3 +300,24 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
         monkeypatch.setenv("NO_COLOR", "1")
         assert "\033[" not in render(report, stream=tty)
     os.close(master)
+
+
+@pytest.mark.slow
+def test_a_catalog_id_with_a_lone_surrogate_is_escaped_in_every_format(tmp_path: Path) -> None:
+    """JSON reads ``"\\ud800"`` into a string no UTF-8 stream can carry: the model is
+    skipped, and ``--json`` escapes its id (the text and Markdown reports show it as
+    ``\\ud800``) instead of ending in a UnicodeEncodeError traceback."""
+    data = sliced(providers=("groq",))
+    first = next(iter(data["groq"]["models"].values()))
+    data["groq"]["models"]["bad\ud800id"] = dict(first)
+    (tmp_path / "api.json").write_text(json.dumps(data))  # ASCII: "bad\ud800id"
+    out = run_cli("modelsync", "sync", "--source", "api.json", "--json", "--dry-run", cwd=tmp_path)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert '"model": "bad\\ud800id"' in out.stdout
+    report = json.loads(out.stdout)
+    (skipped,) = report["skipped_models"]
+    assert skipped["model"] == "bad\ud800id", "the exact id, escaped"
+    for fmt in ("text", "markdown"):
+        out = run_cli("modelsync", "sync", "--source", "api.json", "--format", fmt, cwd=tmp_path)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, (fmt, out.stderr)
+        assert "bad\\ud800id" in out.stdout + out.stderr, fmt

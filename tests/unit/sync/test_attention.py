@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import modelsync
-from modelsync.report.markdown import md, render_markdown
+from modelsync.report.markdown import code, render_markdown
 from modelsync.settings import Settings
 
 from ...conftest import dumps, run_cli, sliced
@@ -86,7 +86,7 @@ def test_each_attention_item_in_json_text_and_markdown(drift: Path) -> None:
     body = markdown.stdout
     headings = [x for x in body.splitlines() if x.startswith("### ")]
     assert headings[0] == "### Needs attention (4)", headings
-    assert f"| anthropic/{LEFT} | left the catalog (now available: false) |" in body
+    assert f"| `anthropic/{LEFT}` | `left the catalog (now available: false)` |" in body
     assert "### Price changes" in body
 
     again = json.loads(
@@ -203,8 +203,9 @@ def test_markdown_of_the_whole_real_drift(settings: Settings, tmp_path: Path) ->
     table = lines[prices + 5 : prices + 7]
     assert table == ["| model | change (USD per million tokens) |", "| --- | --- |"]
     assert body.count("<details>") == body.count("</details>") >= 4
-    assert "| aihubmix/gemini-2.5-flash | input 0.075 -&gt; 0.3 (+300.0%)<br>output" in body
-    assert "<script" not in render_markdown(_hostile(report))
+    assert "| `aihubmix/gemini-2.5-flash` | `input 0.075 -> 0.3 (+300.0%)`<br>`output" in body
+    hostile = render_markdown(_hostile(report))
+    assert "- `` <script>alert(1)</script>|`x` ``\n" in hostile, "one code span: shown as text"
 
 
 def _hostile(report: modelsync.SyncReport) -> modelsync.SyncReport:
@@ -216,8 +217,8 @@ def _hostile(report: modelsync.SyncReport) -> modelsync.SyncReport:
 
 
 def test_markdown_escapes_what_the_catalog_could_inject() -> None:
-    assert md("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
-    assert md("a|b *c* _d_ [e](f) `g`") == "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\`g\\`"
-    assert md("# not a heading") == "\\# not a heading"
-    # Control characters are shown as escapes, whose backslash Markdown shows as is.
-    assert md("evil\n## Approved\x1b[2J") == "evil\\\\n## Approved\\\\x1b\\[2J"
+    assert code("<img src=x onerror=alert(1)>") == "`<img src=x onerror=alert(1)>`"
+    assert code("a|b *c* _d_ [e](f) `g`") == "`` a|b *c* _d_ [e](f) `g` ``"
+    assert code("# not a heading") == "`# not a heading`"
+    # Control characters are shown as escapes: the span stays on its line.
+    assert code("evil\n## Approved\x1b[2J") == "`evil\\n## Approved\\x1b[2J`"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 import modelsync
 from modelsync.settings import Settings
-from modelsync.sync.run import state as state_mod
+from modelsync.sync import state as state_mod
 
 from ...conftest import dumps, files_snapshot, run_cli, sliced, yaml11
 from ...httpserver import CatalogServer, Reply
@@ -216,3 +217,26 @@ def test_the_quick_path_notices_a_cleared_cache_and_a_changed_ttl(
     settings.http_cache_path.unlink()
     sync(settings, url)
     assert len(server.hits()) == 3
+
+
+def test_an_edit_in_place_that_keeps_size_and_mtime_is_seen(
+    settings: Settings, config_dir: Path, source: Path
+) -> None:
+    """``touch -r``: same inode, same size, the mtime set back; only the ctime moved."""
+    sync(settings, source)
+    before = source.stat()
+    text = source.read_text()
+    old = '"input": 15,' if '"input": 15,' in text else None
+    assert old is not None, "a price of the slice to change in place"
+    time.sleep(0.05)  # past the kernel's timestamp granularity
+    with source.open("r+") as fh:  # in place: the same inode
+        fh.write(text.replace(old, '"input": 16,', 1))
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = source.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    report = sync(settings, source)
+    assert report.ok and report.price_changes(), "the new price is applied"

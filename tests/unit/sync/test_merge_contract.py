@@ -11,7 +11,7 @@ import pytest
 
 import modelsync
 from modelsync.settings import Settings
-from modelsync.sync.run import state as state_mod
+from modelsync.sync import state as state_mod
 
 from ...conftest import catalog, dumps, files_snapshot, sliced, yaml11
 from ...expected import check_entry

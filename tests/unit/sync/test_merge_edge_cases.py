@@ -8,7 +8,6 @@ the file must validate.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -166,7 +165,6 @@ def test_a_merge_key_does_not_make_an_entry_managed(tmp_path: Path) -> None:
 # --- user values -----------------------------------------------------------------------
 
 VALUES = (
-    "    nan: .nan\n"
     "    since: !!timestamp 2024-01-01\n"
     "    order: !!pairs [{first: 1}, {second: 2}]\n"
     "    legacy: !!bool yes\n"
@@ -183,11 +181,20 @@ def test_user_values_keep_their_meaning_and_tags(tmp_path: Path) -> None:
     expected = text.replace("      input: 1.0\n", "      input: 3.0\n")
     assert run.text == expected.replace("[{first: 1}, {second: 2}]", "[first: 1, second: 2]")
     entry_ = yaml.safe_load(run.text)["models"]["m-a"]  # PyYAML, with timestamps
-    assert math.isnan(entry_["nan"])
     assert str(entry_["since"]) == "2024-01-01" and entry_["legacy"] is True
     assert entry_["order"] == [("first", 1), ("second", 2)]
     assert entry_["ratio"] == 1.0 and entry_["table"] == "col1\tcol2"
     assert run.settles()
+
+
+def test_a_user_value_that_is_not_finite_fails_the_provider_at_its_line(tmp_path: Path) -> None:
+    text = HEAD + "models:\n" + entry("m-a", user="    ratio: .nan\n")
+    run, report = sync_text(tmp_path, text, catalog(m_a=model(3.0)))
+    (failed,) = report.failed
+    assert failed.error is not None and "models.m-a.ratio: .nan is not a finite number" in (
+        failed.error
+    )
+    assert run.text == text, "left as it is"
 
 
 def test_a_value_the_merge_would_change_is_named_with_its_line() -> None:
