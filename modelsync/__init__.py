@@ -34,6 +34,9 @@ from .errors import (
     ModelsyncError as ModelsyncError,
 )
 from .errors import (
+    NotScored as NotScored,
+)
+from .errors import (
     OutcomeError as OutcomeError,
 )
 from .errors import (

@@ -194,6 +194,8 @@ _ROUTE_VALUE_FLAGS = (
         "input": "Input tokens the cost is estimated for (default: 1000 input, 1000 output).",
         "output": "Output tokens the cost is estimated for.",
         "include-deprecated": "Let deprecated models be chosen too.",
+        "include-unscored": "Also list models without a score for the complexity, after the "
+        "scored ones, ranked by the capabilities the complexity suggests, context, then cost.",
         "limit": "Show the choice and this many models in all (default 5; 0: all).",
         "json": "Print the choices with their reasons as JSON.",
     },
@@ -211,10 +213,12 @@ def route_task(
     input: str | None = None,
     output: str | None = None,
     include_deprecated: bool = False,
+    include_unscored: bool = False,
     limit: str | None = None,
     json: bool = False,
 ) -> None:
     """Pick a model for a task by complexity and constraints, with the reasons why."""
+    # Long: every flag is parsed and checked here, in the order the help lists them.
     _configure_logging(verbose, quiet)
     from .cliargs import parse_count, parse_int, parse_number
 
@@ -224,8 +228,9 @@ def route_task(
             raise UsageError("flag --complexity is required: route --complexity complex")
         most = parse_int("--limit", limit)
         s = _settings(c, config_dir=config_dir)
-        from .router import render, select
+        from .router import explain_excluded, render, select
 
+        excluded: dict[str, int] = {}
         choices = select(
             complexity,
             capabilities=capability or (),
@@ -234,20 +239,33 @@ def route_task(
             max_cost=parse_number("--max-cost", max_cost),
             providers=provider or (),
             include_deprecated=include_deprecated,
+            include_unscored=include_unscored,
+            excluded=excluded,
             settings=s,
         )
         if not choices:
             raise ModelsyncError(
-                f"no model of {s.config_path} qualifies for a {complexity} task; relax a "
-                "constraint (invoke models lists the models)"
+                f"no model of {s.config_path} qualifies for a {complexity} task (left out: "
+                f"{explain_excluded(excluded)}); relax a constraint (invoke models lists "
+                "the models)"
             )
     shown = choices[: (5 if most is None else most) or None]
+    note = _one_sided(input, output)
     if json:
         choices_json = [x.to_json() for x in shown]
-        print(_json_dumps({"ok": True, "candidates": len(choices), "choices": choices_json}))
+        doc = {"ok": True, "candidates": len(choices), "choices": choices_json}
+        print(_json_dumps({**doc, "note": note} if note else doc))
     else:
         head = f"{complexity} task: {len(shown)} of {len(choices)} candidate(s)"
-        sys.stdout.write(render(shown, head))
+        sys.stdout.write(render(shown, head + (f" ({note})" if note else "")))
+
+
+def _one_sided(input: str | None, output: str | None) -> str | None:
+    """What an estimate assumes when only one of --input and --output is given."""
+    if (input is None) == (output is None):
+        return None
+    missing = "output" if output is None else "input"
+    return f"--{missing} not given: the estimates assume 0 {missing} tokens"
 
 
 @_task(
