@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from .errors import UsageError
 
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+#: A value that starts with ``-`` but is a (negative) number, not the next flag.
+_NEGATIVE = re.compile(r"-(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[kmgKMG]?")
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmg]?)\s*$", re.IGNORECASE)
 
 
@@ -67,6 +69,8 @@ def check_values_given(argv: Sequence[str], flags: Sequence[str]) -> None:
             missing = not value
         else:
             following = argv[i + 1] if i + 1 < len(argv) else None
-            missing = following is None or following.startswith("-")
+            missing = following is None or (
+                following.startswith("-") and not _NEGATIVE.fullmatch(following)
+            )
         if missing:
             raise UsageError(f"flag {name} needs a value: {name} NAME")

@@ -12,13 +12,16 @@ Prices are USD per million tokens (``pricing`` in a provider file). The rules
 * reasoning tokens cost the ``reasoning`` price when there is one, else the output price;
 * a component with tokens and no price is :class:`~modelsync.errors.PriceMissing`
   naming it, never a silent zero, unless ``allow_missing`` (then the cost lists it in
-  ``missing`` and counts nothing for it).
+  ``missing`` and counts nothing for it); a price that is not a finite number >= 0
+  (``.nan``, ``.inf``, negative) is unusable and counts as missing, so a cost is never
+  ``NaN``, infinite or negative.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -112,6 +115,11 @@ def usd(amount: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def usable(price: float) -> bool:
+    """Whether a synced price can be priced with: a finite number >= 0."""
+    return math.isfinite(price) and price >= 0
+
+
 @functools.lru_cache(maxsize=4096)
 def to_decimal(price: float) -> Decimal:
     """A synced price as the decimal it was written as (``0.075``, not the binary float)."""
@@ -176,7 +184,7 @@ def price_request(
     lines = tuple(line for line in lines if line.tokens)
     missing = tuple(line.component.value for line in lines if line.amount is None)
     if missing and not allow_missing:
-        raise PriceMissing(_missing_message(model, list(missing)))
+        raise PriceMissing(_missing_message(model, list(missing), tier, mode_prices))
     with localcontext() as ctx:
         ctx.prec = 60
         total = sum((line.amount for line in lines if line.amount is not None), Decimal(0))
@@ -203,6 +211,8 @@ def _line(
     keys = ["reasoning", "output"] if component is Component.REASONING else [component.value]
     for key in keys:
         found = _price(pricing, key, tier, mode)
+        if found is not None and not usable(found[0]):
+            return CostLine(component, tokens, key, None, None, None)
         if found is not None:
             price = to_decimal(found[0])
             with localcontext() as ctx:
@@ -224,9 +234,28 @@ def _warn_if_too_long(model: Model, usage: Usage) -> None:
         )
 
 
-def _missing_message(model: Model, missing: list[str]) -> str:
+def _missing_message(
+    model: Model,
+    missing: list[str],
+    tier: PriceTier | None = None,
+    mode: Mapping[str, float] | None = None,
+) -> str:
     kinds = ", ".join(missing)
     where = "" if model.pricing is not None else " (the model has no pricing at all)"
+    bad = []
+    for kind in missing:
+        keys = ["reasoning", "output"] if kind == "reasoning" else [kind]
+        for key in keys:
+            found = _price(model.pricing, key, tier, mode)
+            if found is not None and not usable(found[0]):
+                bad.append(f"{key}: {found[0]!r} ({found[1].value} price)")
+                break
+    if bad:
+        return (
+            f"{model.provider}/{model.id} has no usable price for {kinds} "
+            f"({'; '.join(bad)}; a price is a finite number >= 0): the cost cannot be "
+            "estimated; fix the provider file (invoke validate names the line)"
+        )
     return (
         f"{model.provider}/{model.id} has no price for {kinds}{where}; the request has "
         f"{kinds} tokens (a missing price is never counted as free; allow_missing=True "
@@ -251,6 +280,8 @@ def quick_total(
     for key, tokens in parts:
         price = prices.get(key)
         if price is None and (key != "reasoning" or (price := prices.get("output")) is None):
+            return None
+        if not usable(price):
             return None
         total += tokens * to_decimal(price)
     return total.scaleb(-6)
