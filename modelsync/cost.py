@@ -115,6 +115,13 @@ def usd(amount: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def plain(amount: Decimal) -> Decimal:
+    """``amount`` without trailing zeros and without an exponent: ``0.48``, not
+    ``0.4800000``; ``100``, not ``1E+2``."""
+    out = amount.normalize()
+    return out.quantize(Decimal(1)) if out.as_tuple().exponent > 0 else out  # type: ignore[operator]
+
+
 def usable(price: float) -> bool:
     """Whether a synced price can be priced with: a finite number >= 0."""
     return math.isfinite(price) and price >= 0
@@ -188,6 +195,7 @@ def price_request(
     with localcontext() as ctx:
         ctx.prec = 60
         total = sum((line.amount for line in lines if line.amount is not None), Decimal(0))
+        total = plain(total)
     return Cost(
         provider=model.provider,
         model=model.id,
@@ -217,7 +225,7 @@ def _line(
             price = to_decimal(found[0])
             with localcontext() as ctx:
                 ctx.prec = 60
-                amount = (Decimal(tokens) * price).scaleb(-6)
+                amount = plain((Decimal(tokens) * price).scaleb(-6))
             return CostLine(component, tokens, key, price, found[1], amount)
     return CostLine(component, tokens, component.value, None, None, None)
 
@@ -290,11 +298,7 @@ def quick_total(
 def render(cost: Cost) -> str:
     """The cost as text: one line per component, then the total."""
     head = f"{cost.provider}/{cost.model}"
-    applied = []
-    if cost.mode:
-        applied.append(f"mode {cost.mode}")
-    if cost.tier is not None:
-        applied.append(f"long-context tier: prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}")
+    applied = _applied(cost)
     out = [head + (f" ({'; '.join(applied)})" if applied else "")]
     width = max((len(line.component.value) for line in cost.lines), default=0)
     for line in cost.lines:
@@ -314,6 +318,32 @@ def render(cost: Cost) -> str:
         )
     out.append(f"  total  ${usd(cost.total)} {cost.currency}")
     return "\n".join(out) + "\n"
+
+
+def _applied(cost: Cost) -> list[str]:
+    """Which prices applied, for the head line: a mode's, a tier's, the base ones."""
+    by_source: dict[PriceSource, list[str]] = {}
+    for line in cost.lines:
+        if line.source is not None:
+            by_source.setdefault(line.source, []).append(line.component.value)
+    every = len([line for line in cost.lines if line.source is not None])
+    prompt = f"prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}" if cost.tier else ""
+
+    def which(source: PriceSource) -> str:
+        kinds = by_source.get(source, [])
+        return "every line" if len(kinds) == every else ", ".join(kinds)
+
+    if not cost.mode:
+        return [f"long-context tier: {prompt}"] if cost.tier is not None else []
+    out = [f"mode {cost.mode} prices for {which(PriceSource.MODE)}"]
+    if cost.tier is not None:
+        if PriceSource.TIER in by_source:
+            out.append(f"long-context tier ({prompt}) for {which(PriceSource.TIER)}")
+        else:
+            out.append(f"{prompt}, but the mode has no long-context prices")
+    if PriceSource.BASE in by_source:
+        out.append(f"base prices for {which(PriceSource.BASE)}")
+    return out
 
 
 def estimate_cost(
