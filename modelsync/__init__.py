@@ -115,6 +115,9 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .learn import (
         record_scores as record_scores,
     )
+    from .learnfile import (
+        learn_file as learn_file,
+    )
     from .live import (
         LiveReport as LiveReport,
     )
@@ -183,6 +186,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "catalog_view": ("CatalogView", "ProviderView", "load_catalog"),
     "cost": ("Cost", "CostLine", "estimate_cost"),
     "learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
+    "learnfile": ("learn_file",),
     "live": ("LiveReport", "ProviderCheck", "check_live"),
     "report": ("Change", "ProviderResult", "SyncReport"),
     "router": ("Choice", "select"),

@@ -275,6 +275,8 @@ def _one_sided(input: str | None, output: str | None) -> str | None:
         "from": "JSON Lines file of outcomes, one {provider, model, complexity, quality (0-5) "
         "or success (true/false)} object per line (required).",
         "dry-run": "Compute the new scores and print them; write nothing.",
+        "reset": "Forget which outcomes this config directory has learned, then learn the "
+        "file in full (normally only lines not learned before count).",
         "prior-weight": "Weight of a score without task_complexity_samples (default 5).",
         "json": "Print the report as JSON.",
     },
@@ -286,6 +288,7 @@ def scores_task(
     config_dir: str | None = None,
     from_: str | None = None,
     dry_run: bool = False,
+    reset: bool = False,
     prior_weight: str | None = None,
     json: bool = False,
 ) -> None:
@@ -299,13 +302,16 @@ def scores_task(
             raise UsageError("flag --from is required: scores --from outcomes.jsonl")
         weight = parse_number("--prior-weight", prior_weight)
         s = _settings(c, config_dir=config_dir)
-        from .learn import learn_scores, read_outcomes
+        from .learnfile import learn_file
         from .settings import resolve_path
 
         path = Path(resolve_path(from_, Path(s.root or ".")))
-        outcomes = read_outcomes(path, s.route_thresholds)
-        report = learn_scores(
-            outcomes, prior_weight=5 if weight is None else weight, dry_run=dry_run, settings=s
+        report = learn_file(
+            path,
+            reset=reset,
+            prior_weight=5 if weight is None else weight,
+            dry_run=dry_run,
+            settings=s,
         )
     if json:
         print(_json_dumps(report.to_json()))
