@@ -36,7 +36,7 @@ DECIMALS = 2
 QUALITY_OF_SUCCESS = {True: 5.0, False: 0.0}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """How well ``provider/model`` did on one task of ``complexity`` (``quality`` 0-5);
     ``where`` names the record in messages (``outcomes.jsonl:3``)."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,6 +124,7 @@ def learn_file(
         limit=s.max_response_bytes,
         deadline=s.fetch_deadline,
         prefix_at=entry["offset"] if entry else 0,
+        convert=_Compact(s.route_thresholds),
     )
     identity = list(read.identity) if read.identity else None
     learned_to = 0
@@ -134,7 +137,7 @@ def learn_file(
             "already counted are still skipped)",
             source,
         )
-    outcomes, new_ids, skipped = _new_outcomes(read, learned_to, ledger.ids, s.route_thresholds)
+    outcomes, new_ids, skipped = _new_outcomes(read, learned_to, ledger.ids)
     report = learn_scores(outcomes, prior_weight=prior_weight, dry_run=dry_run, settings=s)
     report.already_learned = skipped
     if not dry_run:
@@ -145,29 +148,56 @@ def learn_file(
     return report
 
 
+class _Compact:
+    """A line's object as ``(Outcome, id)``, checked as it is read and kept small: its
+    strings interned, and its ``where`` kept only for the first outcome of a model (the
+    one messages name)."""
+
+    def __init__(self, complexities: Mapping[str, float]) -> None:
+        self.complexities = complexities
+        self.named: set[tuple[str, str]] = set()
+
+    def __call__(self, data: Any, where: str) -> tuple[Outcome, str | None]:
+        o = parse_outcome(data, where, self.complexities)
+        key = (sys.intern(o.provider), sys.intern(o.model))
+        first = key not in self.named
+        self.named.add(key)
+        compact = Outcome(*key, sys.intern(o.complexity), o.quality, where if first else "")
+        return compact, _outcome_id(data.get("id"), where)
+
+
+def _outcome_id(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise OutcomeError(f"{where}: 'id' must be a string, got {excerpt(value)}")
+    text = str(value)
+    if not text or len(text) > MAX_ID:
+        raise OutcomeError(f"{where}: 'id' must have 1 to {MAX_ID} characters")
+    return text
+
+
 def _new_outcomes(
-    read: Any, learned_to: int, counted: set[str], complexities: Any
+    read: Any, learned_to: int, counted: set[str]
 ) -> tuple[list[Outcome], set[str], int]:
     outcomes: list[Outcome] = []
     new_ids: set[str] = set()
     skipped = 0
     for line in read.lines:
-        where = f"{read.path}:{line.number}"
-        outcome = parse_outcome(line.data, where, complexities)
+        outcome, outcome_id = line.data
         if line.end <= learned_to:
             skipped += 1
             continue
-        outcome_id = line.data.get("id")
         if outcome_id is not None:
-            if isinstance(outcome_id, bool) or not isinstance(outcome_id, (str, int)):
-                raise OutcomeError(f"{where}: 'id' must be a string, got {excerpt(outcome_id)}")
-            text = str(outcome_id)
-            if not text or len(text) > MAX_ID:
-                raise OutcomeError(f"{where}: 'id' must have 1 to {MAX_ID} characters")
-            if text in counted or text in new_ids:
-                log.info("%s: outcome id %s already counted; skipped", where, excerpt(text))
+            if outcome_id in counted or outcome_id in new_ids:
+                log.info(
+                    "%s:%d: outcome id %s already counted",
+                    read.path,
+                    line.number,
+                    excerpt(outcome_id),
+                )
                 skipped += 1
                 continue
-            new_ids.add(text)
+            new_ids.add(outcome_id)
         outcomes.append(outcome)
     return outcomes, new_ids, skipped

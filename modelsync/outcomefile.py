@@ -17,7 +17,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,10 @@ KNOWN_KEYS = ("provider", "model", "complexity", "quality", "success", "id")
 _CHUNK = 1 << 16
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """One outcome line: its number, the offset just after it, and its object."""
+    """One outcome line: its number, the offset just after it, and what the reader's
+    ``convert`` made of its object (kept small: a file may hold a million lines)."""
 
     number: int
     end: int
@@ -60,9 +61,17 @@ class OutcomeFile:
     prefix_digest: str | None = None
 
 
-def read(path: Path, *, limit: int, deadline: float, prefix_at: int = 0) -> OutcomeFile:
+def read(
+    path: Path,
+    *,
+    limit: int,
+    deadline: float,
+    prefix_at: int = 0,
+    convert: Callable[[Any, str], Any] | None = None,
+) -> OutcomeFile:
     """The outcome lines of ``path`` (blank lines and ``#`` comments skipped), within the
-    bounds of the module docstring; :class:`OutcomeError` naming the file (and line)."""
+    bounds of the module docstring, each line's object passed through ``convert(data,
+    where)`` as it is read; :class:`OutcomeError` naming the file (and line)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -79,7 +88,8 @@ def read(path: Path, *, limit: int, deadline: float, prefix_at: int = 0) -> Outc
                 f"{path}: {info.st_size:,} bytes exceed the limit of {limit:,} bytes "
                 "(modelsync.max_response_bytes)"
             )
-        _parse(out, _chunks(fd, path, stat.S_ISFIFO(mode), limit, deadline), prefix_at)
+        chunks = _chunks(fd, path, stat.S_ISFIFO(mode), limit, deadline)
+        _parse(out, chunks, prefix_at, convert or (lambda data, where: data))
         return out
     except OSError as exc:
         if exc.errno == errno.EISDIR:
@@ -120,7 +130,9 @@ def _chunks(fd: int, path: Path, pipe: bool, limit: int, deadline: float) -> Ite
         yield chunk
 
 
-def _parse(out: OutcomeFile, chunks: Iterator[bytes], prefix_at: int) -> None:
+def _parse(
+    out: OutcomeFile, chunks: Iterator[bytes], prefix_at: int, convert: Callable[[Any, str], Any]
+) -> None:
     hasher = hashlib.sha256()
     pending = bytearray()
     number = 0
@@ -132,12 +144,12 @@ def _parse(out: OutcomeFile, chunks: Iterator[bytes], prefix_at: int) -> None:
             number += 1
             line = bytes(pending[start : newline + 1])
             _check_length(out.path, number, len(line))
-            offset = _take(out, hasher, line, number, offset, prefix_at)
+            offset = _take(out, hasher, line, number, offset, prefix_at, convert)
             start = newline + 1
         del pending[:start]
         _check_length(out.path, number + 1, len(pending))
     if pending:
-        offset = _take(out, hasher, bytes(pending), number + 1, offset, prefix_at)
+        offset = _take(out, hasher, bytes(pending), number + 1, offset, prefix_at, convert)
     out.size = offset
     out.digest = hasher.hexdigest()
 
@@ -148,7 +160,13 @@ def _check_length(path: Path, number: int, length: int) -> None:
 
 
 def _take(
-    out: OutcomeFile, hasher: Any, line: bytes, number: int, offset: int, prefix_at: int
+    out: OutcomeFile,
+    hasher: Any,
+    line: bytes,
+    number: int,
+    offset: int,
+    prefix_at: int,
+    convert: Callable[[Any, str], Any],
 ) -> int:
     hasher.update(line)
     offset += len(line)
@@ -156,7 +174,8 @@ def _take(
         out.prefix_digest = hasher.hexdigest()
     stripped = line.strip()
     if stripped and not stripped.startswith(b"#"):
-        out.lines.append(Line(number, offset, decode_line(stripped, f"{out.path}:{number}")))
+        where = f"{out.path}:{number}"
+        out.lines.append(Line(number, offset, convert(decode_line(stripped, where), where)))
     return offset
 
 

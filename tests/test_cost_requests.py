@@ -34,6 +34,7 @@ def test_k_and_m_forms_are_exact(text: str, tokens: int) -> None:
     assert parse_count("--input", text) == tokens
 
 
+@pytest.mark.slow
 def test_cost_takes_1_003k_as_1003_tokens(tmp_path: Path) -> None:
     write_fixture(tmp_path / "config" / "models")
     shutil.copy(ROOT / "tasks.py", tmp_path)

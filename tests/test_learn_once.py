@@ -74,6 +74,7 @@ def test_an_appended_file_learns_only_its_new_lines(repo: Path) -> None:
     assert score(repo) == (3.5, 8)  # (4 x 7 + 0) / 8
 
 
+@pytest.mark.slow
 def test_the_command_twice_and_with_reset(repo: Path) -> None:
     append(repo / "outcomes.jsonl", outcome(5), outcome(3))
     env = {"XDG_CACHE_HOME": str(repo / "xdg")}

@@ -127,6 +127,7 @@ def test_a_negative_max_cost_is_named(repo: Path) -> None:
     assert "--max-cost '-1': expected a finite number >= 0" in result.stderr
 
 
+@pytest.mark.slow
 def test_limit_zero_means_all_in_the_api_and_the_command(repo: Path) -> None:
     everything = modelsync.select("complex", config_dir=cfg(repo))
     assert len(everything) > 5
@@ -137,6 +138,7 @@ def test_limit_zero_means_all_in_the_api_and_the_command(repo: Path) -> None:
         modelsync.select("complex", limit=-1, config_dir=cfg(repo))
 
 
+@pytest.mark.slow
 def test_input_alone_says_the_output_is_assumed_zero(repo: Path) -> None:
     result = run_cli("route", "--complexity", "complex", "--input", "20k", cwd=repo)
     assert result.returncode == 0, result.stderr
@@ -152,6 +154,7 @@ def test_input_alone_says_the_output_is_assumed_zero(repo: Path) -> None:
     assert "not given" not in both.stdout
 
 
+@pytest.mark.slow
 def test_no_scored_model_says_how_to_score(repo: Path) -> None:
     result = run_cli("route", "--complexity", "complex", "--provider", "gamma", cwd=repo)
     assert result.returncode == 1
