@@ -82,12 +82,22 @@ def _kind(model_id: str, family: str | None) -> Kind | None:
 def why_unfit(model: Model, usage: Usage) -> str | None:
     """Why ``model`` cannot answer a request of ``usage`` tokens, or ``None`` if it can
     (the rules of the module docstring)."""
+    return static_unfit(model) or size_unfit(model, usage)
+
+
+def static_unfit(model: Model) -> str | None:
+    """Why ``model`` answers no request of any size (rules 1 and 2), or ``None``."""
     kind = kind_of(model)
     if kind is not None:
         return f"{kind.value} model (by its family or id), answers no chat request"
     outputs = model.modalities.get("output", ())
     if outputs and "text" not in outputs:
         return f"outputs {', '.join(outputs)}, not text"
+    return None
+
+
+def size_unfit(model: Model, usage: Usage) -> str | None:
+    """Why ``usage`` does not fit ``model``'s limits (rules 3 to 5), or ``None``."""
     output = usage.output + usage.reasoning
     if model.max_output_tokens and output > model.max_output_tokens:
         return f"output {output:,} tokens > its output limit {model.max_output_tokens:,}"

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .catalog import CAPABILITIES, Model
 from .cost import quick_total, to_decimal, usd
 from .errors import NotScored, UsageError
-from .fit import why_unfit
+from .fit import size_unfit, static_unfit
 from .suggest import did_you_mean
 from .usage import Usage
 
@@ -149,10 +149,12 @@ def rank(
     limit: int | None = None,
     costs: dict[int, Decimal | None] | None = None,
     excluded: dict[str, int] | None = None,
+    kinds: dict[int, str | None] | None = None,
 ) -> list[Choice]:
     """The candidates of ``models``, best first, by the rule of the module docstring (the
     best ``limit`` of them). ``costs`` keeps estimated costs by ``id(model)`` across
-    calls with the same usage; ``excluded`` counts the models left out, by reason.
+    calls with the same usage, ``kinds`` what :func:`~modelsync.fit.static_unfit` said
+    of each model; ``excluded`` counts the models left out, by reason.
 
     Long on purpose: one pass over every model of the catalog, each check inline, so
     that routing the whole catalog stays within milliseconds."""
@@ -163,16 +165,32 @@ def rank(
 
     groups: dict[Standing, list[tuple[Any, ...]]] = {s: [] for s in Standing}
     known = {} if costs is None else costs
+    statics = {} if kinds is None else kinds
     usage, caps, max_cost = request.usage, request.capabilities, request.max_cost
+    prompt = usage.prompt_tokens
+    output = usage.output + usage.reasoning
+    size = prompt + output
     min_context = None if request.min_context is None else max(request.min_context, 1)
     deprecated_ok, complexity = request.include_deprecated, request.complexity
     for model in models:
         if not model.available or (model.deprecated and not deprecated_ok):
             skip("not available" if not model.available else "deprecated")
             continue
-        unfit = why_unfit(model, usage)
+        unfit = statics.get(id(model), _UNKNOWN)
+        if unfit is _UNKNOWN:
+            unfit = statics[id(model)] = static_unfit(model)
         if unfit is not None:
             skip(_reason_kind(unfit))
+            continue
+        # The rules of fit.size_unfit, inline: this loop sees every model of the catalog.
+        window = model.context_window
+        if (
+            not window
+            or size > window
+            or (model.max_output_tokens and output > model.max_output_tokens)
+            or (model.max_input_tokens and prompt > model.max_input_tokens)
+        ):
+            skip(_reason_kind(size_unfit(model, usage) or ""))
             continue
         if caps and any(c not in model.capabilities for c in caps):
             skip("lacks a required capability")
@@ -339,7 +357,10 @@ def select(
     defaults = {pid: p.default_model for pid, p in view.providers.items()}
     costs = view.memo(("cost", request.usage))
     left_out: dict[str, int] = {} if excluded is None else excluded
-    choices = rank(view.models(providers or ()), request, defaults, limit or None, costs, left_out)
+    kinds = view.memo(("fit",))
+    choices = rank(
+        view.models(providers or ()), request, defaults, limit or None, costs, left_out, kinds
+    )
     if not choices and left_out.get("unscored"):
         raise _not_scored(left_out["unscored"], str(s.config_path), complexity)
     return choices
