@@ -24,6 +24,7 @@ from .errors import FetchError as FetchError
 from .errors import LockError as LockError
 from .errors import ModelNotFound as ModelNotFound
 from .errors import ModelsyncError as ModelsyncError
+from .errors import NotScored as NotScored
 from .errors import OutcomeError as OutcomeError
 from .errors import PriceMissing as PriceMissing
 from .errors import ProviderNotFound as ProviderNotFound
@@ -66,6 +67,7 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .use.learn import ScoreReport as ScoreReport
     from .use.learn import learn_scores as learn_scores
     from .use.learn import record_scores as record_scores
+    from .use.learnfile import learn_file as learn_file
     from .use.router import Choice as Choice
     from .use.router import select as select
     from .use.view import CatalogView as CatalogView
@@ -87,6 +89,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "model.catalog": ("Model", "PriceTier", "Pricing"),
     "use.view": ("CatalogView", "ProviderView", "load_catalog"),
     "use.cost": ("Cost", "CostLine", "estimate_cost"),
+    "use.learnfile": ("learn_file",),
     "history": ("FieldChange", "History", "model_history"),
     "use.learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
     "live": ("LiveReport", "ProviderCheck", "check_live"),

@@ -55,3 +55,8 @@ class PriceMissing(ModelsyncError):
 
 class OutcomeError(ModelsyncError):
     """A record of outcomes to learn scores from is malformed (names its line)."""
+
+
+class NotScored(ModelsyncError):
+    """Models fit a request, but none has a score for its complexity (and unscored ones
+    were not asked for)."""

@@ -8,10 +8,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from ..errors import UsageError
 
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+#: A value that starts with ``-`` but is a (negative) number, not the next flag.
+_NEGATIVE = re.compile(r"-(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[kmgKMG]?")
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmg]?)\s*$", re.IGNORECASE)
 
 
@@ -24,8 +27,9 @@ def parse_count(flag: str, text: str | None) -> int | None:
         raise UsageError(
             f"{flag} {text!r}: expected a whole number of tokens such as 128000, 128k or 1M"
         )
-    value = float(match.group(1)) * _SUFFIX[match.group(2).lower()]
-    if not value.is_integer():
+    # Exactly: 1.003k is 1,003 tokens (as a float, 1.003 * 1000 is 1002.9999999999999).
+    value = Decimal(match.group(1)) * _SUFFIX[match.group(2).lower()]
+    if value != value.to_integral_value():
         raise UsageError(f"{flag} {text!r}: not a whole number of tokens")
     return int(value)
 
@@ -67,6 +71,8 @@ def check_values_given(argv: Sequence[str], flags: Sequence[str]) -> None:
             missing = not value
         else:
             following = argv[i + 1] if i + 1 < len(argv) else None
-            missing = following is None or following.startswith("-")
+            missing = following is None or (
+                following.startswith("-") and not _NEGATIVE.fullmatch(following)
+            )
         if missing:
             raise UsageError(f"flag {name} needs a value: {name} NAME")

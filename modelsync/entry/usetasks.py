@@ -198,6 +198,8 @@ _ROUTE_VALUE_FLAGS = (
         "input": "Input tokens the cost is estimated for (default: 1000 input, 1000 output).",
         "output": "Output tokens the cost is estimated for.",
         "include-deprecated": "Let deprecated models be chosen too.",
+        "include-unscored": "Also list models without a score for the complexity, after the "
+        "scored ones, ranked by the capabilities the complexity suggests, context, then cost.",
         "limit": "Show the choice and this many models in all (default 5; 0: all).",
         "json": "Print the choices with their reasons as JSON.",
     },
@@ -215,10 +217,12 @@ def route_task(
     input: str | None = None,
     output: str | None = None,
     include_deprecated: bool = False,
+    include_unscored: bool = False,
     limit: str | None = None,
     json: bool = False,
 ) -> None:
     """Pick a model for a task by complexity and constraints, with the reasons why."""
+    # Long: every flag is parsed and checked here, in the order the help lists them.
     _configure_logging(verbose, quiet)
     from .flags import parse_count, parse_int, parse_number
 
@@ -228,8 +232,9 @@ def route_task(
             raise UsageError("flag --complexity is required: route --complexity complex")
         most = parse_int("--limit", limit)
         s = _settings(c, config_dir=config_dir)
-        from ..use.router import render, select
+        from ..use.router import explain_excluded, render, select
 
+        excluded: dict[str, int] = {}
         choices = select(
             complexity,
             capabilities=capability or (),
@@ -238,20 +243,33 @@ def route_task(
             max_cost=parse_number("--max-cost", max_cost),
             providers=provider or (),
             include_deprecated=include_deprecated,
+            include_unscored=include_unscored,
+            excluded=excluded,
             settings=s,
         )
         if not choices:
             raise ModelsyncError(
-                f"no model of {s.config_path} qualifies for a {complexity} task; relax a "
-                "constraint (invoke models lists the models)"
+                f"no model of {s.config_path} qualifies for a {complexity} task (left out: "
+                f"{explain_excluded(excluded)}); relax a constraint (invoke models lists "
+                "the models)"
             )
     shown = choices[: (5 if most is None else most) or None]
+    note = _one_sided(input, output)
     if json:
         choices_json = [x.to_json() for x in shown]
-        print(_json_dumps({"ok": True, "candidates": len(choices), "choices": choices_json}))
+        doc = {"ok": True, "candidates": len(choices), "choices": choices_json}
+        print(_json_dumps({**doc, "note": note} if note else doc))
     else:
         head = f"{complexity} task: {len(shown)} of {len(choices)} candidate(s)"
-        sys.stdout.write(render(shown, head))
+        sys.stdout.write(render(shown, head + (f" ({note})" if note else "")))
+
+
+def _one_sided(input: str | None, output: str | None) -> str | None:
+    """What an estimate assumes when only one of --input and --output is given."""
+    if (input is None) == (output is None):
+        return None
+    missing = "output" if output is None else "input"
+    return f"--{missing} not given: the estimates assume 0 {missing} tokens"
 
 
 @_task(
@@ -261,6 +279,8 @@ def route_task(
         "from": "JSON Lines file of outcomes, one {provider, model, complexity, quality (0-5) "
         "or success (true/false)} object per line (required).",
         "dry-run": "Compute the new scores and print them; write nothing.",
+        "reset": "Forget which outcomes this config directory has learned, then learn the "
+        "file in full (normally only lines not learned before count).",
         "prior-weight": "Weight of a score without task_complexity_samples (default 5).",
         "json": "Print the report as JSON.",
     },
@@ -272,6 +292,7 @@ def scores_task(
     config_dir: str | None = None,
     from_: str | None = None,
     dry_run: bool = False,
+    reset: bool = False,
     prior_weight: str | None = None,
     json: bool = False,
 ) -> None:
@@ -286,12 +307,15 @@ def scores_task(
         weight = parse_number("--prior-weight", prior_weight)
         s = _settings(c, config_dir=config_dir)
         from ..settings import resolve_path
-        from ..use.learn import learn_scores, read_outcomes
+        from ..use.learnfile import learn_file
 
         path = Path(resolve_path(from_, Path(s.root or ".")))
-        outcomes = read_outcomes(path, s.route_thresholds)
-        report = learn_scores(
-            outcomes, prior_weight=5 if weight is None else weight, dry_run=dry_run, settings=s
+        report = learn_file(
+            path,
+            reset=reset,
+            prior_weight=5 if weight is None else weight,
+            dry_run=dry_run,
+            settings=s,
         )
     if json:
         print(_json_dumps(report.to_json()))

@@ -7,6 +7,7 @@ documented in ``docs/format.md``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -143,7 +144,9 @@ class Pricing:
                 {k: float(v) for k, v in t.items() if k != "above_context" and is_number(v)},
             )
             for t in value.get("tiers") or ()
-            if isinstance(t, Mapping) and is_number(t.get("above_context"))
+            if isinstance(t, Mapping)
+            and is_number(t.get("above_context"))
+            and math.isfinite(t["above_context"])
         )
         raw_modes = value.get("modes") or {}
         modes = {

@@ -12,12 +12,16 @@ import fnmatch
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, ProviderNotFound, UsageError
 from ..util.suggest import did_you_mean
 
 SUFFIXES = (".yml", ".yaml")
 _SETTING = "(--config-dir, modelsync.config_dir)"
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 
 def check_directory(config_dir: Path) -> None:
@@ -86,3 +90,13 @@ def select(ids: Iterable[str], include: Iterable[str], exclude: Iterable[str]) -
 
 
 # --- the whole sync --------------------------------------------------------------------
+
+
+def state_file(settings: Settings, suffix: str) -> Path:
+    """The file in the cache directory holding one kind of this config directory's
+    state: ``.json`` the fingerprints, ``.last-sync`` the last-sync record, ``.learned``
+    the outcomes already learned; named by a digest of the directory's real path."""
+    import hashlib
+
+    key = hashlib.sha256(os.path.realpath(settings.config_path).encode()).hexdigest()[:24]
+    return settings.cache_path / "state" / f"{key}{suffix}"

@@ -43,6 +43,15 @@ class Usage:
     input_audio: int = 0
     output_audio: int = 0
 
+    def __post_init__(self) -> None:
+        for component in Component:
+            count = getattr(self, component.value)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise UsageError(
+                    f"usage: {component.value} must be a whole number of tokens >= 0, "
+                    f"got {excerpt(count)}"
+                )
+
     @classmethod
     def of(cls, value: Usage | Mapping[str, Any] | None) -> Usage:
         """A usage from a mapping of token counts (missing kinds are 0); an unknown kind

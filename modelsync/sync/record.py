@@ -56,11 +56,9 @@ class LastSync:
 
 def record_path(settings: Settings) -> Path:
     """Where the last sync of ``settings.config_dir`` is recorded."""
-    import hashlib
+    from ..model.configdir import state_file
 
-    real = os.path.realpath(settings.config_path)
-    key = hashlib.sha256(real.encode()).hexdigest()[:24]
-    return settings.cache_path / "state" / f"{key}.last-sync"
+    return state_file(settings, ".last-sync")
 
 
 def read(settings: Settings) -> LastSync | None:

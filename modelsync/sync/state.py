@@ -13,7 +13,6 @@ deleting it, or any corruption, only makes the next sync do the full work.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..model.configdir import state_file
 from ..model.vocab import Kind
 from ..report.types import Change
 from ..settings import Settings
@@ -164,8 +164,7 @@ def state_dir(settings: Settings) -> Path:
 
 
 def state_path(settings: Settings) -> Path:
-    key = hashlib.sha256(os.path.realpath(settings.config_path).encode()).hexdigest()[:24]
-    return state_dir(settings) / f"{key}.json"
+    return state_file(settings, ".json")
 
 
 def load(settings: Settings) -> State | None:

@@ -12,13 +12,16 @@ Prices are USD per million tokens (``pricing`` in a provider file). The rules
 * reasoning tokens cost the ``reasoning`` price when there is one, else the output price;
 * a component with tokens and no price is :class:`~modelsync.errors.PriceMissing`
   naming it, never a silent zero, unless ``allow_missing`` (then the cost lists it in
-  ``missing`` and counts nothing for it).
+  ``missing`` and counts nothing for it); a price that is not a finite number >= 0
+  (``.nan``, ``.inf``, negative) is unusable and counts as missing, so a cost is never
+  ``NaN``, infinite or negative.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -113,6 +116,18 @@ def usd(amount: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def plain(amount: Decimal) -> Decimal:
+    """``amount`` without trailing zeros and without an exponent: ``0.48``, not
+    ``0.4800000``; ``100``, not ``1E+2``."""
+    out = amount.normalize()
+    return out.quantize(Decimal(1)) if out.as_tuple().exponent > 0 else out  # type: ignore[operator]
+
+
+def usable(price: float) -> bool:
+    """Whether a synced price can be priced with: a finite number >= 0."""
+    return math.isfinite(price) and price >= 0
+
+
 @functools.lru_cache(maxsize=4096)
 def to_decimal(price: float) -> Decimal:
     """A synced price as the decimal it was written as (``0.075``, not the binary float)."""
@@ -177,10 +192,11 @@ def price_request(
     lines = tuple(line for line in lines if line.tokens)
     missing = tuple(line.component.value for line in lines if line.amount is None)
     if missing and not allow_missing:
-        raise PriceMissing(_missing_message(model, list(missing)))
+        raise PriceMissing(_missing_message(model, list(missing), tier, mode_prices))
     with localcontext() as ctx:
         ctx.prec = 60
         total = sum((line.amount for line in lines if line.amount is not None), Decimal(0))
+        total = plain(total)
     return Cost(
         provider=model.provider,
         model=model.id,
@@ -204,11 +220,13 @@ def _line(
     keys = ["reasoning", "output"] if component is Component.REASONING else [component.value]
     for key in keys:
         found = _price(pricing, key, tier, mode)
+        if found is not None and not usable(found[0]):
+            return CostLine(component, tokens, key, None, None, None)
         if found is not None:
             price = to_decimal(found[0])
             with localcontext() as ctx:
                 ctx.prec = 60
-                amount = (Decimal(tokens) * price).scaleb(-6)
+                amount = plain((Decimal(tokens) * price).scaleb(-6))
             return CostLine(component, tokens, key, price, found[1], amount)
     return CostLine(component, tokens, component.value, None, None, None)
 
@@ -225,9 +243,28 @@ def _warn_if_too_long(model: Model, usage: Usage) -> None:
         )
 
 
-def _missing_message(model: Model, missing: list[str]) -> str:
+def _missing_message(
+    model: Model,
+    missing: list[str],
+    tier: PriceTier | None = None,
+    mode: Mapping[str, float] | None = None,
+) -> str:
     kinds = ", ".join(missing)
     where = "" if model.pricing is not None else " (the model has no pricing at all)"
+    bad = []
+    for kind in missing:
+        keys = ["reasoning", "output"] if kind == "reasoning" else [kind]
+        for key in keys:
+            found = _price(model.pricing, key, tier, mode)
+            if found is not None and not usable(found[0]):
+                bad.append(f"{key}: {found[0]!r} ({found[1].value} price)")
+                break
+    if bad:
+        return (
+            f"{model.provider}/{model.id} has no usable price for {kinds} "
+            f"({'; '.join(bad)}; a price is a finite number >= 0): the cost cannot be "
+            "estimated; fix the provider file (invoke validate names the line)"
+        )
     return (
         f"{model.provider}/{model.id} has no price for {kinds}{where}; the request has "
         f"{kinds} tokens (a missing price is never counted as free; allow_missing=True "
@@ -253,6 +290,8 @@ def quick_total(
         price = prices.get(key)
         if price is None and (key != "reasoning" or (price := prices.get("output")) is None):
             return None
+        if not usable(price):
+            return None
         total += tokens * to_decimal(price)
     return total.scaleb(-6)
 
@@ -260,11 +299,7 @@ def quick_total(
 def render(cost: Cost) -> str:
     """The cost as text: one line per component, then the total."""
     head = f"{cost.provider}/{cost.model}"
-    applied = []
-    if cost.mode:
-        applied.append(f"mode {cost.mode}")
-    if cost.tier is not None:
-        applied.append(f"long-context tier: prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}")
+    applied = _applied(cost)
     out = [head + (f" ({'; '.join(applied)})" if applied else "")]
     width = max((len(line.component.value) for line in cost.lines), default=0)
     for line in cost.lines:
@@ -284,6 +319,32 @@ def render(cost: Cost) -> str:
         )
     out.append(f"  total  ${usd(cost.total)} {cost.currency}")
     return "\n".join(out) + "\n"
+
+
+def _applied(cost: Cost) -> list[str]:
+    """Which prices applied, for the head line: a mode's, a tier's, the base ones."""
+    by_source: dict[PriceSource, list[str]] = {}
+    for line in cost.lines:
+        if line.source is not None:
+            by_source.setdefault(line.source, []).append(line.component.value)
+    every = len([line for line in cost.lines if line.source is not None])
+    prompt = f"prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}" if cost.tier else ""
+
+    def which(source: PriceSource) -> str:
+        kinds = by_source.get(source, [])
+        return "every line" if len(kinds) == every else ", ".join(kinds)
+
+    if not cost.mode:
+        return [f"long-context tier: {prompt}"] if cost.tier is not None else []
+    out = [f"mode {cost.mode} prices for {which(PriceSource.MODE)}"]
+    if cost.tier is not None:
+        if PriceSource.TIER in by_source:
+            out.append(f"long-context tier ({prompt}) for {which(PriceSource.TIER)}")
+        else:
+            out.append(f"{prompt}, but the mode has no long-context prices")
+    if PriceSource.BASE in by_source:
+        out.append(f"base prices for {which(PriceSource.BASE)}")
+    return out
 
 
 def estimate_cost(

@@ -12,7 +12,6 @@ under the sync's directory lock. ``record_scores`` sets scores directly.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ DECIMALS = 2
 QUALITY_OF_SUCCESS = {True: 5.0, False: 0.0}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """How well ``provider/model`` did on one task of ``complexity`` (``quality`` 0-5);
     ``where`` names the record in messages (``outcomes.jsonl:3``)."""
@@ -69,12 +68,15 @@ class ScoreReport:
     files: list[str] = field(default_factory=list)
     outcomes: int = 0
     dry_run: bool = False
+    #: Outcomes of the file already learned before (``learn_file``), not counted again.
+    already_learned: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": True,
             "dry_run": self.dry_run,
             "outcomes": self.outcomes,
+            "already_learned": self.already_learned,
             "files": self.files,
             "changes": [asdict(c) for c in self.changes],
         }
@@ -92,7 +94,13 @@ class ScoreReport:
         files = len(self.files)
         out.append(
             f"{len(self.changes)} score(s) from {self.outcomes} outcome(s); {verb} "
-            f"{files} file{'s' if files != 1 else ''}" + (" (dry run)" if self.dry_run else "")
+            f"{files} file{'s' if files != 1 else ''}"
+            + (
+                f"; {self.already_learned} outcome(s) already learned"
+                if self.already_learned
+                else ""
+            )
+            + (" (dry run)" if self.dry_run else "")
         )
         return "\n".join(out) + "\n"
 
@@ -159,24 +167,21 @@ def parse_outcome(data: Any, where: str, complexities: Mapping[str, float]) -> O
     return Outcome(data["provider"], data["model"], complexity, quality, where)
 
 
-def read_outcomes(path: Path, complexities: Mapping[str, float]) -> list[Outcome]:
+def read_outcomes(
+    path: Path,
+    complexities: Mapping[str, float],
+    *,
+    limit: int = 50 * 1024 * 1024,
+    deadline: float = 120.0,
+) -> list[Outcome]:
     """The outcomes of a JSON Lines file (blank lines and lines starting with ``#``
-    skipped); the first malformed line is :class:`OutcomeError` naming ``path:line``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise OutcomeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    out = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        where = f"{path}:{number}"
-        if not line.strip() or line.lstrip().startswith(b"#"):
-            continue
-        try:
-            data = json.loads(line)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise OutcomeError(f"{where}: not a JSON object: {exc}") from None
-        out.append(parse_outcome(data, where, complexities))
-    return out
+    skipped), read within ``limit`` bytes and ``deadline`` seconds
+    (:mod:`modelsync.use.outcomefile`); the first malformed line is :class:`OutcomeError`
+    naming ``path:line``."""
+    from . import outcomefile
+
+    read = outcomefile.read(path, limit=limit, deadline=deadline)
+    return [parse_outcome(line.data, f"{path}:{line.number}", complexities) for line in read.lines]
 
 
 def record_scores(

@@ -2,17 +2,23 @@
 
 The rule (``docs/routing.md``):
 
-1. *Candidates* are the available models (deprecated ones only when asked for) that have
-   every required capability, at least ``min_context`` tokens of context (an unknown or
-   ``0`` context never qualifies), and an estimated cost for ``usage`` within
-   ``max_cost`` (a cost that cannot be estimated never qualifies when there is a limit).
+1. *Candidates* are the available models (deprecated ones only when asked for) that can
+   answer the request (:mod:`modelsync.use.fit`: not an embedding, rerank, moderation or
+   speech model, text among their outputs, ``usage`` within their limits), have every
+   required capability, at least ``min_context`` tokens of context (an unknown or ``0``
+   context never qualifies), and an estimated cost for ``usage`` within ``max_cost`` (a
+   cost that cannot be estimated never qualifies when there is a limit).
 2. A model's *score* for the complexity is its ``task_complexity_score[complexity]``
    (0-5, higher is better at tasks of that complexity).
 3. Among candidates whose score reaches the complexity's threshold (``route_thresholds``),
    the cheapest wins; ties go to the higher score, then to the provider's
    ``default_model``. When none reaches it, the highest score wins (then the cheapest,
-   then the default model). Unscored candidates count only when no scored model is a
-   candidate, cheapest first. Remaining ties are ordered by provider and model id.
+   then the default model). Unscored candidates are ranked only when asked for
+   (``include_unscored``), after the scored ones: by how many of the capabilities the
+   complexity suggests (:func:`suggested_capabilities`) they have, then the larger
+   context, then the cheaper. Unknown costs rank last; remaining ties are ordered by
+   provider and model id. With no scored candidate and unscored ones not asked for,
+   :func:`select` raises :class:`~modelsync.errors.NotScored` saying how to score.
 """
 
 from __future__ import annotations
@@ -24,11 +30,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import NotScored, UsageError
 from ..model.catalog import CAPABILITIES, Model
-from ..model.usage import Component, Usage
+from ..model.usage import Usage
 from ..util.suggest import did_you_mean
 from .cost import quick_total, to_decimal, usd
+from .fit import size_unfit, static_unfit
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -59,6 +66,27 @@ class Request:
     usage: Usage = DEFAULT_USAGE
     max_cost: Decimal | None = None
     include_deprecated: bool = False
+    include_unscored: bool = False
+    #: The capabilities that rank unscored candidates (:func:`suggested_capabilities`).
+    suggested: tuple[str, ...] = ()
+
+
+#: The capabilities a task of at least this threshold suggests, highest first: they rank
+#: unscored candidates, which have no score to say how good they are.
+SUGGESTED_CAPABILITIES: tuple[tuple[float, tuple[str, ...]], ...] = (
+    (4.0, ("reasoning", "function_calling")),
+    (2.5, ("function_calling",)),
+)
+
+
+def suggested_capabilities(threshold: float) -> tuple[str, ...]:
+    """The capabilities a complexity of ``threshold`` suggests: ``reasoning`` and
+    ``function_calling`` from 4 (``complex``), ``function_calling`` from 2.5
+    (``medium``), none below."""
+    for least, caps in SUGGESTED_CAPABILITIES:
+        if threshold >= least:
+            return caps
+    return ()
 
 
 @dataclass(slots=True)
@@ -86,7 +114,9 @@ class Choice:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return _qualified(self._model, self.request, self.cost) + _ranked(self)
+        from .reasons import qualified, ranked
+
+        return qualified(self._model, self.request, self.cost) + ranked(self)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,26 +148,61 @@ def rank(
     defaults: Mapping[str, str | None],
     limit: int | None = None,
     costs: dict[int, Decimal | None] | None = None,
+    excluded: dict[str, int] | None = None,
+    kinds: dict[int, str | None] | None = None,
 ) -> list[Choice]:
     """The candidates of ``models``, best first, by the rule of the module docstring (the
     best ``limit`` of them). ``costs`` keeps estimated costs by ``id(model)`` across
-    calls with the same usage."""
+    calls with the same usage, ``kinds`` what :func:`~modelsync.use.fit.static_unfit` said
+    of each model; ``excluded`` counts the models left out, by reason.
+
+    Long on purpose: one pass over every model of the catalog, each check inline, so
+    that routing the whole catalog stays within milliseconds."""
+    out = {} if excluded is None else excluded
+
+    def skip(reason: str) -> None:
+        out[reason] = out.get(reason, 0) + 1
+
     groups: dict[Standing, list[tuple[Any, ...]]] = {s: [] for s in Standing}
     known = {} if costs is None else costs
+    statics = {} if kinds is None else kinds
     usage, caps, max_cost = request.usage, request.capabilities, request.max_cost
+    prompt = usage.prompt_tokens
+    output = usage.output + usage.reasoning
+    size = prompt + output
     min_context = None if request.min_context is None else max(request.min_context, 1)
     deprecated_ok, complexity = request.include_deprecated, request.complexity
     for model in models:
         if not model.available or (model.deprecated and not deprecated_ok):
+            skip("not available" if not model.available else "deprecated")
+            continue
+        unfit = statics.get(id(model), _UNKNOWN)
+        if unfit is _UNKNOWN:
+            unfit = statics[id(model)] = static_unfit(model)
+        if unfit is not None:
+            skip(_reason_kind(unfit))
+            continue
+        # The rules of fit.size_unfit, inline: this loop sees every model of the catalog.
+        window = model.context_window
+        if (
+            not window
+            or size > window
+            or (model.max_output_tokens and output > model.max_output_tokens)
+            or (model.max_input_tokens and prompt > model.max_input_tokens)
+        ):
+            skip(_reason_kind(size_unfit(model, usage) or ""))
             continue
         if caps and any(c not in model.capabilities for c in caps):
+            skip("lacks a required capability")
             continue
         if min_context is not None and (model.context_window or 0) < min_context:
+            skip("context below min_context")
             continue
         cost = known.get(id(model), _UNKNOWN)
         if cost is _UNKNOWN:
             cost = known[id(model)] = quick_total(model.pricing, usage)
         if max_cost is not None and (cost is None or cost > max_cost):
+            skip("cost unknown, max_cost given" if cost is None else "cost above max_cost")
             continue
         score = score_of(model, complexity)
         is_default = defaults.get(model.provider) == model.id
@@ -146,23 +211,44 @@ def rank(
         by_cost = (True, 0.0, 0) if cost is None else (False, float(cost), cost)
         tail = (not is_default, model.provider, model.id)
         if score is None:
-            groups[Standing.UNSCORED].append(((*by_cost, *tail), model, score, cost, is_default))
+            if not request.include_unscored:
+                skip("unscored")
+                continue
+            has = sum(1 for c in request.suggested if c in model.capabilities)
+            key = (-has, -(model.context_window or 0), *by_cost, *tail)
+            groups[Standing.UNSCORED].append((key, model, score, cost, is_default))
         elif score >= request.threshold:
             reaches = (*by_cost, -score, *tail)
             groups[Standing.REACHES].append((reaches, model, score, cost, is_default))
         else:
             below = (-score, *by_cost, *tail)
             groups[Standing.BELOW].append((below, model, score, cost, is_default))
-    return _choices(groups, request, limit)
+    return _choices(groups, request, limit, out.get("unscored", 0))
+
+
+def _reason_kind(unfit: str) -> str:
+    """The tally name of a :func:`~modelsync.use.fit.why_unfit` reason."""
+    if "answers no chat request" in unfit:
+        return unfit.split(" model", 1)[0] + " model"
+    if unfit.endswith("unknown"):
+        return "context window unknown"
+    if unfit.startswith("outputs "):
+        return "does not output text"
+    if "output limit" in unfit:
+        return "output above its output limit"
+    if "input limit" in unfit:
+        return "prompt above its input limit"
+    return "request larger than its context window"
 
 
 def _choices(
-    groups: dict[Standing, list[tuple[Any, ...]]], request: Request, limit: int | None
+    groups: dict[Standing, list[tuple[Any, ...]]],
+    request: Request,
+    limit: int | None,
+    not_ranked: int,
 ) -> list[Choice]:
-    order = [Standing.REACHES, Standing.BELOW]
-    if not groups[Standing.REACHES] and not groups[Standing.BELOW]:
-        order = [Standing.UNSCORED]
-    unscored = len(groups[Standing.UNSCORED])
+    order = [Standing.REACHES, Standing.BELOW, Standing.UNSCORED]
+    unscored = not_ranked
     out: list[Choice] = []
     for standing in order:
         group = groups[standing]
@@ -187,60 +273,6 @@ def _choices(
             )
             out.append(previous)
     return out
-
-
-def _usage_text(usage: Usage) -> str:
-    parts = [f"{usage.tokens(c):,} {c.value}" for c in Component if usage.tokens(c)]
-    return " + ".join(parts) or "no tokens"
-
-
-def _qualified(model: Model, request: Request, cost: Decimal | None) -> tuple[str, ...]:
-    out = ["available" + (", deprecated (included on request)" if model.deprecated else "")]
-    if request.capabilities:
-        out.append(f"has {', '.join(request.capabilities)}")
-    if request.min_context is not None:
-        out.append(f"context {model.context_window or 0:,} >= {request.min_context:,}")
-    estimate = "unknown (a price is missing)" if cost is None else f"${usd(cost)}"
-    limit = "" if request.max_cost is None else f" <= max ${usd(request.max_cost)}"
-    out.append(f"estimated cost {estimate}{limit} for {_usage_text(request.usage)} tokens")
-    return tuple(out)
-
-
-def _ranked(choice: Choice) -> tuple[str, ...]:
-    request = choice.request
-    size, previous, unscored = choice._context
-    c, t = request.complexity, request.threshold
-    if choice.standing is Standing.REACHES:
-        out = [f"score {choice.score:g} for {c} reaches the threshold {t:g}"]
-        first = f"cheapest of the {size} candidate(s) reaching the threshold"
-    elif choice.standing is Standing.BELOW:
-        out = [f"score {choice.score:g} for {c} is below the threshold {t:g}"]
-        first = f"highest score of the {size} scored candidate(s) below the threshold"
-    else:
-        out = [f"no {SCORE_KEY} for {c}; no scored model is a candidate"]
-        first = f"cheapest of the {size} unscored candidate(s)"
-    if choice.standing is not Standing.UNSCORED and unscored:
-        out.append(f"{unscored} unscored candidate(s) not ranked: scored ones exist")
-    out.append(first if previous is None else _behind(choice, previous))
-    if choice.is_default:
-        out.append(f"the default_model of {choice.provider}")
-    return tuple(out)
-
-
-def _behind(choice: Choice, above: Choice) -> str:
-    """Why ``choice`` ranks below ``above``, the choice just before it in its group."""
-    name = f"#{above.rank} {above.provider}/{above.model}"
-    if choice.standing is Standing.BELOW and choice.score != above.score:
-        return f"lower score than {name} ({choice.score:g} < {above.score:g})"
-    if choice.cost != above.cost:
-        mine = "unknown" if choice.cost is None else f"${usd(choice.cost)}"
-        theirs = "unknown" if above.cost is None else f"${usd(above.cost)}"
-        return f"costs more than {name} ({mine} > {theirs})"
-    if choice.standing is Standing.REACHES and choice.score != above.score:
-        return f"same cost as {name}, lower score ({choice.score:g} < {above.score:g})"
-    if above.is_default and not choice.is_default:
-        return f"same cost and score as {name}, which is its provider's default_model"
-    return f"ties with {name}; ordered by provider and model id"
 
 
 def check_request(
@@ -281,7 +313,9 @@ def select(
     max_cost: float | Decimal | None = None,
     providers: Sequence[str] | None = None,
     include_deprecated: bool = False,
+    include_unscored: bool = False,
     limit: int | None = None,
+    excluded: dict[str, int] | None = None,
     catalog: CatalogView | None = None,
     settings: Settings | None = None,
     **overrides: Any,
@@ -289,9 +323,15 @@ def select(
     """The candidates for a task of ``complexity``, best first (see the module docstring).
 
     ``usage`` (token counts, default :data:`DEFAULT_USAGE`) is what costs are estimated
-    for; ``providers`` are glob patterns; ``limit`` keeps the best ``limit``. Pass a
-    ``catalog`` from :func:`modelsync.load_catalog` to route many requests without
-    reading the files again (without one, the files are read, or reused when unchanged).
+    for and what a model must be able to hold; ``providers`` are glob patterns;
+    ``limit`` keeps the best ``limit`` (``None`` or ``0``: all, as ``--limit 0``).
+    ``excluded``, when given, is filled with the number of models left out per reason.
+    Pass a ``catalog`` from :func:`modelsync.load_catalog` to route many requests
+    without reading the files again (without one, the files are read, or reused when
+    unchanged). Raises :class:`~modelsync.errors.NotScored` when models fit but none is
+    scored for ``complexity`` and ``include_unscored`` is false.
+
+    Long on purpose: the public signature, with every routing option checked here.
     """
     from ..settings import settings_for
     from .view import read_catalog
@@ -301,6 +341,8 @@ def select(
     threshold, cost_limit = check_request(
         complexity, s.route_thresholds, capabilities, view.capabilities, max_cost
     )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise UsageError(f"limit {limit!r}: expected a whole number >= 0 (0 or None: all)")
     request = Request(
         complexity,
         threshold,
@@ -309,10 +351,34 @@ def select(
         Usage.of(usage) if usage is not None else DEFAULT_USAGE,
         cost_limit,
         include_deprecated,
+        include_unscored,
+        suggested_capabilities(threshold),
     )
     defaults = {pid: p.default_model for pid, p in view.providers.items()}
     costs = view.memo(("cost", request.usage))
-    return rank(view.models(providers or ()), request, defaults, limit, costs)
+    left_out: dict[str, int] = {} if excluded is None else excluded
+    kinds = view.memo(("fit",))
+    choices = rank(
+        view.models(providers or ()), request, defaults, limit or None, costs, left_out, kinds
+    )
+    if not choices and left_out.get("unscored"):
+        raise _not_scored(left_out["unscored"], str(s.config_path), complexity)
+    return choices
+
+
+def _not_scored(count: int, where: str, complexity: str) -> NotScored:
+    return NotScored(
+        f"{count} model(s) of {where} fit this request, but none has a {SCORE_KEY} for "
+        f"{complexity}: score models by hand ({SCORE_KEY}: {{{complexity}: 4}} in a "
+        "model's entry) or learn scores from outcomes (invoke scores --from "
+        "outcomes.jsonl); include_unscored=True (--include-unscored) lists the unscored ones"
+    )
+
+
+def explain_excluded(excluded: Mapping[str, int]) -> str:
+    """The models left out by reason, most first: ``72 embedding model, 3 deprecated``."""
+    items = sorted(excluded.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{n:,} {reason}" for reason, n in items) or "no model in the files"
 
 
 def render(choices: Sequence[Choice], request_text: str) -> str:

@@ -49,8 +49,9 @@ def test_cheapest_reaching_the_threshold_wins_then_score_then_default(cfg: Path)
         "available",
         "context 400,000 >= 128,000",
         "estimated cost $0.005 for 1,000 input + 1,000 output tokens",
+        "fits: 2,000 prompt and output tokens <= context 400,000",
         "score 4.5 for complex reaches the threshold 4",
-        "2 unscored candidate(s) not ranked: scored ones exist",
+        "2 unscored candidate(s) not ranked (include_unscored, --include-unscored ranks them)",
         "cheapest of the 5 candidate(s) reaching the threshold",
         "the default_model of beta",
     )
@@ -69,9 +70,10 @@ def test_cheapest_reaching_the_threshold_wins_then_score_then_default(cfg: Path)
 
 def test_without_constraints_the_cheapest_scored_model_wins(cfg: Path) -> None:
     choices = modelsync.select("complex", config_dir=str(cfg))
-    # beta-nocontext's unknown context matters only when a context is asked for; the
-    # model below the threshold comes after every model that reaches it.
-    assert names(choices)[0] == "beta/beta-nocontext"
+    # beta-nocontext's unknown context never holds a request; the model below the
+    # threshold comes after every model that reaches it.
+    assert names(choices)[0] == "beta/beta-twin-b"
+    assert "beta/beta-nocontext" not in names(choices)
     assert names(choices)[-1] == "acme/acme-small"
     assert choices[-1].standing is Standing.BELOW
     assert "acme/acme-gone" not in names(choices), "unavailable models never qualify"
@@ -129,14 +131,24 @@ def test_when_none_reaches_the_threshold_the_highest_score_wins(cfg: Path) -> No
     assert "lower score than #1 acme/acme-big (4.5 < 4.8)" in choices[1].reasons
 
 
-def test_unscored_models_count_only_when_no_scored_model_qualifies(cfg: Path) -> None:
-    choices = modelsync.select("complex", providers=["gam*"], config_dir=str(cfg))
+def test_unscored_models_are_listed_only_when_asked_for(cfg: Path) -> None:
+    with pytest.raises(modelsync.NotScored) as raised:
+        modelsync.select("complex", providers=["gam*"], config_dir=str(cfg))
+    message = str(raised.value)
+    assert "2 model(s) of" in message and "none has a task_complexity_score for complex" in message
+    assert "invoke scores --from outcomes.jsonl" in message and "--include-unscored" in message
+    choices = modelsync.select(
+        "complex", providers=["gam*"], include_unscored=True, config_dir=str(cfg)
+    )
     assert names(choices) == ["gamma/gamma-a", "gamma/gamma-b"]
     assert choices[0].standing is Standing.UNSCORED
-    assert "no task_complexity_score for complex; no scored model is a candidate" in (
+    assert (
+        "no task_complexity_score for complex; listed because unscored models were asked for"
+        in choices[0].reasons
+    )
+    assert "first of the 2 unscored candidate(s) by capabilities, context, cost" in (
         choices[0].reasons
     )
-    assert "cheapest of the 2 unscored candidate(s)" in choices[0].reasons
     assert "costs more than #1 gamma/gamma-a ($0.002 > $0.0002)" in choices[1].reasons
 
 
