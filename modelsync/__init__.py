@@ -9,6 +9,7 @@ The public API (imported lazily, so that ``invoke --list`` stays instant)::
     report = modelsync.sync_to_configs(config_dir="config/models")
     print(report.counts())
     live = modelsync.check_live(providers=["anthropic"])  # keys from the environment
+    audit = modelsync.audit(all_models=True)              # findings about the files
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     )
     from .api import (
         validate_configs as validate_configs,
+    )
+    from .audit import (
+        AuditFinding as AuditFinding,
+    )
+    from .audit import (
+        AuditReport as AuditReport,
+    )
+    from .audit import (
+        audit as audit,
     )
     from .catalog import (
         Model as Model,
@@ -176,6 +186,7 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
         "sync_to_configs",
         "validate_configs",
     ),
+    "audit": ("AuditFinding", "AuditReport", "audit"),
     "catalog": ("Model", "PriceTier", "Pricing"),
     "catalog_view": ("CatalogView", "ProviderView", "load_catalog"),
     "cost": ("Cost", "CostLine", "estimate_cost"),

@@ -29,6 +29,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 
+from .audittask import audit
 from .errors import UsageError
 from .taskkit import (
     _COMMON,
@@ -326,6 +327,7 @@ ns.add_task(live_task, name="live")
 ns.add_task(cost_task, name="cost")
 ns.add_task(route_task, name="route")
 ns.add_task(scores_task, name="scores")
+ns.add_task(audit)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).

@@ -41,6 +41,7 @@ THIS_REPO = {
     "`invoke cost`",
     "`invoke route`",
     "`invoke scores`",
+    "`invoke audit`",
     "Python API",
 }
 #: Sections whose blocks run in an adopter's repository (the README's tasks.py).

@@ -1,0 +1,66 @@
+"""The catalog audit: sanity rules over the synced files and a second opinion from
+independent price sources (``docs/audit.md``).
+
+::
+
+    report = modelsync.audit(config_dir="config/models")
+    for finding in report.findings:
+        print(finding.provider, finding.model, finding.rule, finding.message)
+
+Modules, one job each: :mod:`.findings` (the report's types and JSON), :mod:`.rules`
+(the sanity rules), :mod:`.scope` (which models, read from the files), :mod:`.run`
+(one audit), :mod:`.render` (text and Markdown).
+
+``modelsync.audit`` names both this package and the function below: whichever one an
+import leaves there, calling it runs the audit.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from .findings import AUDIT_REPORT_VERSION, AuditReport, Finding, Match, Severity, SourceRead
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+#: The public name of :class:`Finding` (``modelsync.Finding`` is a validation finding).
+AuditFinding = Finding
+
+__all__ = [
+    "AUDIT_REPORT_VERSION",
+    "AuditFinding",
+    "AuditReport",
+    "Finding",
+    "Match",
+    "Severity",
+    "SourceRead",
+    "audit",
+]
+
+
+def audit(
+    *, settings: Settings | None = None, all_models: bool = False, **overrides: Any
+) -> AuditReport:
+    """Audit the synced files: the models the team depends on, or every model with
+    ``all_models=True``.
+
+    Takes the settings as keyword arguments (``config_dir=``, ``providers=``...) or
+    ``settings=``. Reads nothing but the files. A missing directory is
+    :class:`~modelsync.errors.UsageError`; a file that cannot be read or parsed is
+    :class:`~modelsync.errors.ConfigError` naming it.
+    """
+    from ..settings import settings_for
+    from .run import run_audit
+
+    return run_audit(settings_for(settings, overrides), all_models=all_models)
+
+
+class _CallablePackage(types.ModuleType):
+    def __call__(self, **kwargs: Any) -> AuditReport:
+        return audit(**kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
