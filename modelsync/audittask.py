@@ -39,6 +39,11 @@ def _markdown_failure(message: str) -> str:
         "all": "Audit every model of the files (default: the models the team depends on).",
         "json": "Print the report as one JSON document on stdout (same as --format json).",
         "format": "Report format on stdout: text (default), json (docs/audit.md) or markdown.",
+        "litellm": "LiteLLM's price map for this run: a URL, a file, or none "
+        "(default: modelsync.audit_sources).",
+        "genai-prices": "genai-prices' data for this run: a URL, a file, or none "
+        "(default: modelsync.audit_sources).",
+        "offline": "Never touch the network: the sources' cached copies (any age), else none.",
         "strict": "Exit 1 when a finding of severity error concerns a model the team depends on.",
     },
 )
@@ -53,8 +58,14 @@ def audit(
     json: bool = False,
     format: str = "text",
     strict: bool = False,
+    litellm: str | None = None,
+    genai_prices: str | None = None,
+    offline: bool = False,
 ) -> None:
-    """Check the synced files for values that cannot be right (read-only)."""
+    """Check the synced files for values that cannot be right, and compare them with
+    independent price sources (read-only)."""
+    # Long: a task's signature is its flags; the body is settings, the API call and the
+    # output, each one call.
     _configure_logging(verbose, quiet)
     from .audit.findings import AUDIT_REPORT_VERSION
 
@@ -65,17 +76,20 @@ def audit(
     ):
         if output not in ("text", "json", "markdown"):
             raise UsageError(f"flag --format: expected text, json or markdown, got {format!r}")
-        _check_values(["--provider", "--exclude", "--config-dir", "--format"])
+        _check_values(
+            ["--provider", "--exclude", "--config-dir", "--format", "--litellm", "--genai-prices"]
+        )
         s = _settings(
             c,
             _PROVIDER_FLAGS,
             config_dir=config_dir,
             providers=provider or None,
             exclude=exclude or None,
+            offline=offline or None,
         )
         from .audit import audit as run
 
-        report = run(settings=s, all_models=all)
+        report = run(settings=s, all_models=all, litellm=litellm, genai_prices=genai_prices)
     if output == "json":
         print(_json_dumps(report.to_json()))
     elif output == "markdown":

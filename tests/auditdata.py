@@ -37,3 +37,13 @@ def synced_configs(root: Path) -> Path:
         assert entry in path.read_text()
         path.write_text(path.read_text().replace(entry, f"{entry}    {line}\n", 1))
     return config_dir
+
+
+#: LiteLLM's ``model_prices_and_context_window_backup.json`` of the released package
+#: litellm 1.110.2, the entries of the models above (as published, not edited).
+LITELLM = DATA / "litellm-1.110.2-excerpt.json"
+#: genai-prices' ``prices/new_data/v2/data.json`` at commit 47df840: the providers of
+#: the models above with their models (provider ``extractors`` left out).
+GENAI_PRICES = DATA / "genai-prices-excerpt.json"
+#: The day the audit takes as today in tests: LiteLLM's deprecation dates before it count.
+TODAY = "2026-12-03"

@@ -22,7 +22,9 @@ def test_the_architecture_map_names_every_module() -> None:
     named = set(re.findall(r"`([a-z_]+(?:\.py|/))`", text))
     modules = _modules()
     assert modules - named == set(), "modules missing from docs/architecture.md"
-    inner = {f"{p.name}" for pkg in ("yamlio", "live", "audit") for p in (PACKAGE / pkg).glob("*.py")}
+    inner = {
+        f"{p.name}" for pkg in ("yamlio", "live", "audit") for p in (PACKAGE / pkg).glob("*.py")
+    }
     data = {"schemas/"}  # the JSON Schemas, installed as data
     missing = named - modules - inner - data
     assert missing == set(), "docs/architecture.md names modules that do not exist"

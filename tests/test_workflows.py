@@ -129,6 +129,7 @@ def test_the_workflow_steps_open_a_pull_request_with_the_report(
     headings = [x for x in body.splitlines() if x.startswith("### ")]
     assert headings[0] == "### Needs attention (1)"
     assert "| anthropic/claude-3-7-sonnet-latest | left the catalog" in body
+    assert "\n## Catalog audit\n" in body  # the audit follows the sync's report
     assert (temp / "summary.md").read_text() == body
     assert "status=0" in (temp / "output").read_text()
     assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "modelsync/catalog"
@@ -187,6 +188,7 @@ def test_the_gitlab_job_pushes_a_branch_for_a_merge_request(
     assert (title, blank) == ("Sync the model catalog with models.dev", "")
     report = (repo / "modelsync-report.md").read_text()
     assert report.startswith("## Model catalog sync") and "### Needs attention (1)" in report
+    assert "\n## Catalog audit\n" in report  # the audit follows the sync's report
     assert "\n".join(body).strip() == report.strip(), "the merge request's description"
     changed = subprocess.run(
         ["git", "-C", str(remote), "show", "--name-only", "--format=", "modelsync/catalog"],
