@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,14 @@ def test_a_hostile_id_never_reaches_the_terminal_or_markdown_unescaped(repo: Pat
     # Inside a code span "<" is text, not a tag; the control characters are escapes.
     assert "``openai/evil`\\|</td><script>x\\x1b[2J\\nmodelsync: all good``" in row
     assert "\nmodelsync: all good" not in md.stdout
+
+
+def test_modelsync_audit_is_callable_whichever_import_came_first(synced: Path) -> None:
+    """``modelsync.audit`` names the function and its package: either way it runs."""
+    code = (
+        "import modelsync.audit.rules, modelsync, sys\n"
+        f"report = modelsync.audit(config_dir={str(synced)!r}, all_models=True)\n"
+        "print(report.counts()['cache-read-above-input'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"

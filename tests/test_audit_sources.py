@@ -364,3 +364,16 @@ def test_markdown_links_the_source_entry(repo: Path) -> None:
     assert "[litellm](https://ai.google.dev/gemini-api/docs/pricing)" in row
     assert "`gemini/gemini-3.1-flash-image-preview`" in row
     assert Severity.ERROR.value in row
+
+
+def test_genai_prices_dated_prices_and_deprecation_from_the_real_data() -> None:
+    from modelsync.audit.sources import genai_entries, parse_genai_prices
+
+    data = parse_genai_prices(GENAI_PRICES.read_bytes(), "excerpt")
+    entries = genai_entries(data, TODAY)
+    assert entries["google/gemini-2.5-flash-preview"].deprecated is True
+    assert entries["google/gemini-2.5-pro"].deprecated is False
+    # claude-sonnet-4-5: base 3, and 6 above 200000 prompt tokens.
+    sonnet = entries["anthropic/claude-sonnet-4-5"]
+    assert sonnet.prices["input"] == 3 and sonnet.tiers[200000]["input"] == 6
+    assert sonnet.link == "https://www.anthropic.com/pricing#api"
