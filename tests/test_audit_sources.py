@@ -377,3 +377,50 @@ def test_genai_prices_dated_prices_and_deprecation_from_the_real_data() -> None:
     sonnet = entries["anthropic/claude-sonnet-4-5"]
     assert sonnet.prices["input"] == 3 and sonnet.tiers[200000]["input"] == 6
     assert sonnet.link == "https://www.anthropic.com/pricing#api"
+
+
+def test_a_source_of_wrong_types_inside_gives_what_it_can(small: Path) -> None:
+    """Every field of the real shapes given a wrong type: no entry breaks the audit."""
+    genai = json.loads(GENAI_PRICES.read_text())
+    genai.append({"id": "x", "models": 5})
+    genai.append({"id": "y", "models": {"a": 1}})
+    genai[0]["models"][0]["prices"] = {"input_mtok": {"base": "1", "tiers": 7}}
+    genai[0]["models"][1]["prices"] = [{"constraint": 3, "prices": {"input_mtok": float("nan")}}]
+    genai[0]["models"][2]["match"] = {"or": [{"or": [{"or": [{"equals": 5}]}]}] * 200}
+    litellm = json.loads(LITELLM.read_text())
+    litellm["gpt-4o"] = {
+        **litellm["gpt-4o"],
+        "input_cost_per_token": -1,
+        "mode": ["chat"],
+        "max_input_tokens": 1e400,
+        "deprecation_date": 20260101,
+    }
+    litellm["huge"] = "not an entry"
+    (small / "g.json").write_text(json.dumps(genai))
+    (small / "l.json").write_text(json.dumps(litellm).replace("1e400", "Infinity"))
+    found = modelsync.audit(
+        config_dir=str(small / "config" / "models"),
+        cache_dir=str(small / "c"),
+        litellm=str(small / "l.json"),
+        genai_prices=str(small / "g.json"),
+        today=TODAY,
+    )
+    assert [s.origin for s in found.sources] == ["file", "file"]
+    assert {(f.source, f.rule, f.field) for f in found.findings} == {
+        (None, "cache-read-above-input", "cache_read"),
+        ("litellm", "price-differs", "cache_read"),  # its bad input price left out
+        ("genai-prices", "price-differs", "cache_read"),
+    }
+
+
+def test_credentials_in_a_source_url_never_reach_the_output(
+    small: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with CatalogServer() as srv:
+        srv.serve("/l.json", Reply(b"{}", status=404))
+        url = srv.url("/l.json").replace("http://", "http://user:s3cret@")
+        with caplog.at_level(logging.WARNING, logger="modelsync"):
+            found = _read(url, small)
+    text = json.dumps(found.to_json()) + caplog.text
+    assert "s3cret" not in text and "//***@127.0.0.1" in found.sources[0].location
+    assert "HTTP 404" in (found.sources[0].problem or "")

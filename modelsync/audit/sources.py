@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -187,7 +188,8 @@ def _genai_entry(provider: Mapping[str, Any], raw: Mapping[str, Any], today: str
     for name, key in GENAI_KEYS.items():
         value = found.get(key)
         if isinstance(value, dict):
-            for tier in value.get("tiers") or ():
+            listed = value.get("tiers")
+            for tier in listed if isinstance(listed, list) else ():
                 start = _tokens(tier.get("start")) if isinstance(tier, dict) else None
                 price = _number(tier.get("price")) if isinstance(tier, dict) else None
                 if start is not None and price is not None:
@@ -217,7 +219,8 @@ def genai_entries(data: Mapping[str, Any], today: str) -> dict[str, Entry]:
     for provider in data.get("providers") or ():
         if not isinstance(provider, dict) or not isinstance(provider.get("id"), str):
             continue
-        for raw in provider.get("models") or ():
+        models = provider.get("models")
+        for raw in models if isinstance(models, list) else ():
             if isinstance(raw, dict) and isinstance(raw.get("id"), str):
                 entry = _genai_entry(provider, raw, today)
                 if len(entry.id) <= MAX_ID:
@@ -242,6 +245,7 @@ def read_source(
 
     if location.strip().lower() == "none":
         return SourceRead(name, "none", "off"), {}
+    shown = masked(location)
     parse, entries = _READERS[name]
     day = today or date.today().isoformat()
     try:
@@ -252,6 +256,12 @@ def read_source(
             fetched = fetch_url(where, settings, offline=settings.offline, parse=parse)
         found = entries(fetched.catalog, day)
     except ModelsyncError as exc:
-        log.warning("audit source %s skipped: %s", name, exc)
-        return SourceRead(name, location, "failed", problem=str(exc)), {}
-    return SourceRead(name, location, fetched.origin.value, len(found), fetched.sha256), found
+        problem = str(exc).replace(location, shown)
+        log.warning("audit source %s skipped: %s", name, problem)
+        return SourceRead(name, shown, "failed", problem=problem), {}
+    return SourceRead(name, shown, fetched.origin.value, len(found), fetched.sha256), found
+
+
+def masked(location: str) -> str:
+    """A source's URL with any credentials in it masked (``https://***@host/...``)."""
+    return re.sub(r"//[^/@]*@", "//***@", location)
