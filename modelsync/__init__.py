@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .api import list_models as list_models
     from .api import sync_to_configs as sync_to_configs
     from .api import validate_configs as validate_configs
+    from .auditing import AuditFinding as AuditFinding
+    from .auditing import AuditReport as AuditReport
+    from .auditing import audit as audit
     from .checks.validate import Finding as Finding
     from .checks.validate import ValidationResult as ValidationResult
     from .history import FieldChange as FieldChange
@@ -78,6 +81,7 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
 #: API (the ``TYPE_CHECKING`` imports above mirror it for type checkers, and a test keeps
 #: the two equal).
 _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "auditing": ("AuditFinding", "AuditReport", "audit"),
     "api": (
         "clear_cache",
         "fetch_all",

@@ -33,6 +33,17 @@ _BOOL_WORDS = {
     "off": False,
 }
 
+#: The catalog audit's independent price sources (``docs/audit.md``): the setting
+#: ``audit_sources`` replaces single entries; ``none`` turns a source off.
+DEFAULT_AUDIT_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "litellm": "https://raw.githubusercontent.com/BerriAI/litellm/main/"
+        "model_prices_and_context_window.json",
+        "genai_prices": "https://raw.githubusercontent.com/pydantic/genai-prices/main/"
+        "prices/new_data/v2/data.json",
+    }
+)
+
 #: Allowed ranges: (lowest, highest, whether the lowest itself is allowed).
 RANGES: dict[str, tuple[float, float, bool]] = {
     "cache_ttl": (0, 10 * 365 * 86400, True),
@@ -46,6 +57,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "shrink_threshold": (0, 1, True),
     "live_deadline": (0, 3600, False),
     "price_alert": (0, 10000, True),
+    "audit_tolerance": (0, 1000, True),
 }
 
 
@@ -85,6 +97,8 @@ def convert(name: str, default: Any, value: Any, origin: str) -> Any:
         _check_endpoints(out, origin)
     if name == "live_keys":
         _check_key_variables(out, origin)
+    if name == "audit_sources":
+        out = _check_audit_sources(out, origin)
     if name in RANGES and out is not None:
         low, high, inclusive = RANGES[name]
         if not (low <= out if inclusive else low < out) or out > high:
@@ -200,3 +214,12 @@ def _check_key_variables(keys: Mapping[str, str], origin: str) -> None:
                 "variable such as OPENAI_API_KEY (letters, digits and _), not a key: "
                 "the value is not shown"
             )
+
+
+def _check_audit_sources(sources: Mapping[str, str], origin: str) -> Mapping[str, str]:
+    """Only the sources the audit knows; the entries given replace the defaults'."""
+    for name in sources:
+        if name not in DEFAULT_AUDIT_SOURCES:
+            known = ", ".join(DEFAULT_AUDIT_SOURCES)
+            raise UsageError(f"{origin}: unknown source {name!r} (known: {known})")
+    return MappingProxyType({**DEFAULT_AUDIT_SOURCES, **sources})

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import setting_values as values
-from .setting_values import DEFAULT_ROUTE_THRESHOLDS
+from .setting_values import DEFAULT_AUDIT_SOURCES, DEFAULT_ROUTE_THRESHOLDS
 
 DEFAULT_API_URL = "https://models.dev/api.json"
 ENV_PREFIX = "INVOKE_MODELSYNC_"
@@ -69,6 +69,13 @@ class Settings:
     #: the live check (a provider file's ``env`` never chooses one).
     live_keys: Mapping[str, str] = field(default_factory=dict, hash=False)
     live_deadline: float = 60.0
+    #: ``{litellm: SOURCE, genai_prices: SOURCE}``: the audit's price sources, each a
+    #: URL, a path or ``none``.
+    audit_sources: Mapping[str, str] = field(
+        default_factory=lambda: DEFAULT_AUDIT_SOURCES, hash=False
+    )
+    #: Percent by which a price or limit may differ from a source's before it is reported.
+    audit_tolerance: float = 5.0
     #: The directory relative paths were resolved against.
     root: str | None = field(default=None, compare=False)
     #: Unknown keys of the configuration (kept so that a newer ``invoke.yaml`` does not

@@ -29,6 +29,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 
+from .entry.audittask import audit
 from .entry.kit import (
     _COMMON,
     _PROVIDER_FLAGS,
@@ -328,6 +329,7 @@ ns.add_task(cost_task, name="cost")
 ns.add_task(route_task, name="route")
 ns.add_task(scores_task, name="scores")
 ns.add_task(history)
+ns.add_task(audit)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).

@@ -42,6 +42,7 @@ THIS_REPO = {
     "`invoke history`",
     "`invoke route`",
     "`invoke scores`",
+    "`invoke audit`",
     "Python API",
 }
 #: Sections whose blocks read the files' git history: the copy of this repository is

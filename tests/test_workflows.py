@@ -181,6 +181,7 @@ def test_the_workflow_steps_open_a_pull_request_with_the_report(
     assert "| `anthropic/claude-3-7-sonnet-latest` | `left the catalog" in body
     assert job.summary == body
     assert job.outputs["sync"] == {"status": "0", "changed": "true"}
+    assert "\n## Catalog audit\n" in body  # the audit follows the sync's report
     assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "modelsync/catalog"
     assert _git(repo, "log", "-1", "--format=%s").strip() == job.pull_request["title"]
     changed = _git(repo, "show", "--name-only", "--format=", "HEAD").split()
@@ -315,6 +316,7 @@ def test_the_gitlab_job_pushes_a_branch_for_a_merge_request(
     assert (title, blank) == ("Sync the model catalog with models.dev", "")
     report = (repo / "modelsync-report.md").read_text()
     assert report.startswith("## Model catalog sync") and "### Needs attention (1)" in report
+    assert "\n## Catalog audit\n" in report  # the audit follows the sync's report
     assert "\n".join(body).strip() == report.strip(), "the merge request's description"
     changed = _remote_git(run.remote, "show", "--name-only", "--format=", "modelsync/catalog")
     assert changed.split() and all(p.startswith("config/models/") for p in changed.split())

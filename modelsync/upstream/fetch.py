@@ -23,6 +23,7 @@ import ipaddress
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
@@ -37,6 +38,18 @@ from ..util.humanize import human_age
 log = logging.getLogger(__name__)
 
 BUNDLED_PREFIX = "models-dev-"
+
+#: Checks a download and decodes it: ``parse(body, origin)``, raising
+#: :class:`~modelsync.errors.CatalogError` when it is not the expected document. The
+#: catalog's is :func:`modelsync.model.catalog.parse_catalog`; the audit's price sources bring
+#: their own, and go through the same cache, deadline, size bound and offline rules.
+Parser = Callable[[bytes, str], dict[str, Any]]
+
+
+def _catalog_parser() -> Parser:
+    from ..model.catalog import parse_catalog
+
+    return parse_catalog
 
 
 @dataclass
@@ -119,16 +132,15 @@ def is_fresh(expires_at: float | None, ttl: float, now: float | None = None) -> 
     return expires_at is not None and now < expires_at <= now + ttl
 
 
-def read_file(path: str, settings: Settings) -> Fetched:
+def read_file(path: str, settings: Settings, parse: Parser | None = None) -> Fetched:
     """A catalog from a local path: a file, or a pipe such as ``/dev/stdin``, read within
     ``max_response_bytes`` and ``fetch_deadline``; ``.gz`` is inflated within the limit."""
-    from ..model.catalog import parse_catalog
     from ..util.fsutil import read_bounded
 
     body = read_bounded(path, settings.max_response_bytes, settings.fetch_deadline)
     if path.endswith(".gz"):
         body = _gunzip(body, path, settings.max_response_bytes)
-    return Fetched(body, Origin.FILE, path, parse_catalog(body, path))
+    return Fetched(body, Origin.FILE, path, (parse or _catalog_parser())(body, path))
 
 
 def _gunzip(body: bytes, origin: str, limit: int) -> bytes:
@@ -223,8 +235,11 @@ def unresolvable(url: str, settings: Settings) -> str | None:
     return None
 
 
-def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched:
-    """The catalog at ``url`` through the HTTP cache (see the module docstring)."""
+def fetch_url(
+    url: str, settings: Settings, *, offline: bool = False, parse: Parser | None = None
+) -> Fetched:
+    """The catalog at ``url`` through the HTTP cache (see the module docstring); another
+    document with ``parse``."""
     import sqlite3
 
     if offline and not settings.http_cache_path.exists():
@@ -237,23 +252,22 @@ def fetch_url(url: str, settings: Settings, *, offline: bool = False) -> Fetched
             raise FetchError(reason)
     from . import http
 
+    parser = parse or _catalog_parser()
     try:
-        return _fetch_url(url, settings, offline=offline)
+        return _fetch_url(url, settings, offline=offline, parse=parser)
     except sqlite3.DatabaseError as exc:
         http.discard_cache(settings.http_cache_path, exc)
-        return _fetch_url(url, settings, offline=offline)
+        return _fetch_url(url, settings, offline=offline, parse=parser)
 
 
-def _cached(response: Any, origin: Origin, url: str) -> Fetched:
-    from ..model.catalog import parse_catalog
-
+def _cached(response: Any, origin: Origin, url: str, parse: Parser) -> Fetched:
     body = response.content
     created = _timestamp(response.created_at)
     expires = _timestamp(response.expires)
-    return Fetched(body, origin, url, parse_catalog(body, f"cached {url}"), created, expires)
+    return Fetched(body, origin, url, parse(body, f"cached {url}"), created, expires)
 
 
-def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
+def _fetch_url(url: str, settings: Settings, *, offline: bool, parse: Parser) -> Fetched:
     """The fallback order of the module docstring, steps 1 to 3, through one session."""
     import requests
 
@@ -261,7 +275,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
 
     with http.open_session(settings) as session:
         key = session.cache.create_key(session.prepare_request(requests.Request("GET", url)))
-        previous, good = _last_good(session, key, url, settings)
+        previous, good = _last_good(session, key, url, settings, parse)
         if good is not None:
             fresh = is_fresh(good.expires_at, settings.cache_ttl)
             if offline or fresh:
@@ -273,7 +287,7 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
                 f"offline, and the HTTP cache {settings.http_cache_path} holds no catalog for {url}"
             )
         try:
-            return _download(session, url, settings, good)
+            return _download(session, url, settings, good, parse)
         except (requests.RequestException, FetchError) as exc:
             reason = (
                 exc if isinstance(exc, FetchError) else FetchError(f"{url}: {http.describe(exc)}")
@@ -294,14 +308,16 @@ def _fetch_url(url: str, settings: Settings, *, offline: bool) -> Fetched:
             return good
 
 
-def _last_good(session: Any, key: str, url: str, settings: Settings) -> tuple[Any, Fetched | None]:
+def _last_good(
+    session: Any, key: str, url: str, settings: Settings, parse: Parser
+) -> tuple[Any, Fetched | None]:
     """The cached response for ``url`` and the catalog in it, or ``(None, None)``; a
     cached body that is not a catalog is deleted."""
     previous = session.cache.get_response(key)
     if previous is None:
         return None, None
     try:
-        good = _cached(previous, Origin.CACHE, url)
+        good = _cached(previous, Origin.CACHE, url, parse)
     except CatalogError as exc:
         log.warning("discarding a cached response that is not a catalog: %s", exc)
         session.cache.delete(key)
@@ -315,11 +331,11 @@ def _last_good(session: Any, key: str, url: str, settings: Settings) -> tuple[An
     return previous, good
 
 
-def _download(session: Any, url: str, settings: Settings, good: Fetched | None) -> Fetched:
+def _download(
+    session: Any, url: str, settings: Settings, good: Fetched | None, parse: Parser
+) -> Fetched:
     """Ask the server (a conditional request when the cache holds ``good``); a 304 gives
     back ``good``'s body, which is not parsed again."""
-    from ..model.catalog import parse_catalog
-
     # refresh: revalidate even if the cache's own expiry (set under an older, longer
     # cache_ttl) says the response is still fresh.
     with session.deadline:
@@ -337,7 +353,7 @@ def _download(session: Any, url: str, settings: Settings, good: Fetched | None) 
         body,
         Origin.REVALIDATED if revalidated else Origin.NETWORK,
         url,
-        good.catalog if same and good is not None else parse_catalog(body, url),
+        good.catalog if same and good is not None else parse(body, url),
     )
     if revalidated:
         fetched.fetched_at = _timestamp(response.created_at)
