@@ -15,8 +15,10 @@ A provider read from the index is decoded when its models are first asked for.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -74,7 +76,8 @@ class CatalogView:
 
     @functools.cached_property
     def _all(self) -> tuple[Model, ...]:
-        return tuple(m for p in self.providers.values() for m in p.models.values())
+        with _gc_paused():
+            return tuple(m for p in self.providers.values() for m in p.models.values())
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._all)
@@ -224,7 +227,8 @@ class _LazyModels(Mapping[str, Model]):
             with self._lock:
                 models = self._models
                 if models is None:
-                    models = self._models = {m.id: m for m in self._load()}
+                    with _gc_paused():
+                        models = self._models = {m.id: m for m in self._load()}
         return models
 
     def __getitem__(self, key: str) -> Model:
@@ -250,6 +254,20 @@ class _LazyModels(Mapping[str, Model]):
 
     def __repr__(self) -> str:
         return f"<models {list(self._get())!r}>" if self._models is not None else "<models>"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while models are decoded: they hold no cycles, and
+    the collections their thousands of new objects would set off cost more than the
+    decoding itself (a third of ``invoke models`` on the whole catalog)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _reparse(provider_id: str, path: Path) -> tuple[str, list[Model]]:
