@@ -10,16 +10,22 @@ and after (what it wrote, or with ``--check``/``--dry-run`` would write) and rep
 * a price (input, output, cache read, cache write) rose by more than ``price_alert``
   percent; its context window or output limit shrank;
 * a pinned field's upstream value moved since the last sync (not merely differs).
+
+The planner hands over what the merge already holds (:class:`Watched`): copies of the
+old entries of the models that may be depended on, and the merged document. A file with
+no such model (every new file, most synced ones) costs nothing here; the files are
+parsed again only for a plan that holds nothing (one whose file was not merged).
 """
 
 from __future__ import annotations
 
+import copy
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from .catalog import SOURCE
+from .catalog import MODEL_FIELDS, SOURCE
 from .digests import digest
 from .vocab import Kind
 
@@ -94,6 +100,42 @@ class Attention:
         }
 
 
+@dataclass
+class Watched:
+    """What a plan keeps for :func:`find`: the file's old ``default_model`` and copies of
+    the old entries of every model that may be depended on after the merge (the default
+    one and those with a dependency key), then the merged document's models and
+    ``default_model``."""
+
+    before: dict[Any, Any]
+    default: Any
+    after: Mapping[Any, Any] | None = None
+    after_default: Any = None
+
+    def merged(self, doc: Any) -> None:
+        """Note the merged (plain) document."""
+        models = doc.get("models") if isinstance(doc, dict) else None
+        self.after = models if isinstance(models, dict) else {}
+        self.after_default = doc.get("default_model") if isinstance(doc, dict) else None
+
+
+def watch(doc: Any, watch_keys: Iterable[str]) -> Watched | None:
+    """The :class:`Watched` of a file's plain data before its merge, or ``None`` when
+    which models are depended on cannot be told before the merge (a ``watch_keys`` entry
+    names a synced field, which the merge may add)."""
+    keys = frozenset((*DEPENDENCY_KEYS, *watch_keys))
+    if not keys.isdisjoint(MODEL_FIELDS):
+        return None
+    models = doc.get("models") if isinstance(doc, dict) else None
+    default = doc.get("default_model") if isinstance(doc, dict) else None
+    before = {}
+    if isinstance(models, dict):
+        for model_id, entry in models.items():
+            if isinstance(entry, dict) and (model_id == default or not keys.isdisjoint(entry)):
+                before[model_id] = copy.deepcopy(entry)
+    return Watched(before, default)
+
+
 def _short(value: Any) -> str:
     from .wording import num
 
@@ -111,17 +153,31 @@ def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> 
         pinned = [c for c in plan.result.changes if c.kind == Kind.PINNED]
         if not status.writes and not pinned:
             continue
-        before = _models(plan.old)
-        after_doc = _doc(plan.new if plan.new is not None else plan.old)
-        listed = after_doc.get("models")
-        after: dict[str, Any] = listed if isinstance(listed, dict) else {}
-        default = after_doc.get("default_model")
+        if plan.old is None:
+            continue  # a new file: no model had a value to compare with
+        watched = plan.watched
+        before: Mapping[Any, Any]
+        after: Mapping[Any, Any]
+        if watched is None:  # nothing held: parse the file before and after
+            before = _models(plan.old)
+            after_doc = _doc(plan.new if plan.new is not None else plan.old)
+            listed = after_doc.get("models")
+            after = listed if isinstance(listed, dict) else {}
+            default = after_doc.get("default_model")
+        elif not watched.before:
+            continue  # no model of it is depended on
+        elif plan.new is not None and watched.after is not None:
+            before, after, default = watched.before, watched.after, watched.after_default
+        else:  # not merged, or not to be written: the file as it was
+            before, after, default = watched.before, watched.before, watched.default
         known = state.providers.get(provider_id) if state else None
         previous = {(n[0], n[2]): n[4] for n in known.notes if n[1] == "pinned"} if known else {}
         # Untouched since the last sync: a pinned difference not recorded then is new
         # upstream (after a hand edit it may be the new pin itself).
         untouched = known is not None and plan.old is not None and digest(plan.old) == known.file
         for model_id, entry in after.items():
+            if watched is not None and model_id not in watched.before:
+                continue
             if not isinstance(entry, dict) or entry.get("source") != SOURCE:
                 continue
             depends = _depends(model_id, entry, default, settings.watch_keys)
