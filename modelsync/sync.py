@@ -23,7 +23,7 @@ from . import source as source_mod
 from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
-from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
+from .fsutil import atomic_write, directory_lock, fsync_dir, remove_stale_temporaries
 from .report import FAILED, SKIPPED, SyncReport
 from .settings import Settings
 from .state import State
@@ -250,16 +250,23 @@ def _log_skipped(report: SyncReport) -> None:
 
 
 def _write(plans: dict[str, Plan]) -> None:
-    """Write each changed file; one that cannot be written fails its provider alone."""
+    """Write each changed file; one that cannot be written fails its provider alone.
+    The directory is flushed once, after the last file (each file itself is flushed
+    before it replaces the old one: a crash leaves the old file or the new one)."""
+    directories = set()
     for plan in plans.values():
         result = plan.result
         if result.status.writes and plan.new is not None:
+            path = Path(result.path)
             try:
-                atomic_write(Path(result.path), plan.new)
+                atomic_write(path, plan.new, sync_dir=False)
+                directories.add(path.parent)
                 log.info("wrote %s", result.path)
             except ConfigError as exc:
                 result.status, result.error = FAILED, str(exc)
                 plan.record = False
+    for directory in directories:
+        fsync_dir(directory)
 
 
 def _remember_valid(settings: Settings, plans: dict[str, Plan]) -> None:
