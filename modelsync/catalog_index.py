@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ class Index:
         #: how to parse each file read through the index again, and what that gave
         self.reparse: dict[str, Reparse] = {}
         self.parsed: dict[str, list[Model]] = {}
+        self._lock = threading.Lock()  # providers may be decoded from several threads
 
     def bad(self, what: str) -> None:
         """Say once that the index is not usable as it is (``what`` is why)."""
@@ -100,10 +102,13 @@ class Index:
         """Parse every file read through the index again (once), and save the index
         with their fresh blocks. A file that cannot be parsed now is left to its own
         reader, which raises the error."""
+        with self._lock:
+            if not self.rebuilt:
+                self._rebuild()
+
+    def _rebuild(self) -> None:
         from .errors import ConfigError
 
-        if self.rebuilt:
-            return
         self.rebuilt = True
         for provider, reparse in self.reparse.items():
             entry = self.entries[provider]
