@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .sync.record import LastSync as LastSync
     from .sync.schedule import last_sync as last_sync
     from .sync.schedule import sync_if_needed as sync_if_needed
+    from .use.choice import Choice as Choice
     from .use.cost import Cost as Cost
     from .use.cost import CostLine as CostLine
     from .use.cost import estimate_cost as estimate_cost
@@ -71,7 +72,6 @@ if TYPE_CHECKING:  # the public names for type checkers: the same as _LAZY_BY_MO
     from .use.learn import learn_scores as learn_scores
     from .use.learn import record_scores as record_scores
     from .use.learnfile import learn_file as learn_file
-    from .use.router import Choice as Choice
     from .use.router import select as select
     from .use.view import CatalogView as CatalogView
     from .use.view import ProviderView as ProviderView
@@ -98,7 +98,8 @@ _LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
     "use.learn": ("Outcome", "ScoreChange", "ScoreReport", "learn_scores", "record_scores"),
     "live": ("LiveReport", "ProviderCheck", "check_live"),
     "report.types": ("Change", "ProviderResult", "SyncReport"),
-    "use.router": ("Choice", "select"),
+    "use.choice": ("Choice",),
+    "use.router": ("select",),
     "sync.record": ("LastSync",),
     "sync.schedule": ("last_sync", "sync_if_needed"),
     "settings": ("Settings", "make_settings"),

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ConfigError, ProviderNotFound
 from ..model.catalog import Model
 from ..model.configdir import check_directory, provider_files
-from ..sync.attention import DEPENDENCY_KEYS
+from ..model.ownership import DEPENDENCY_KEYS
 from ..util.fsutil import read_config_file
 from ..util.suggest import did_you_mean
 

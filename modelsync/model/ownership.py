@@ -14,6 +14,9 @@ from typing import Any
 
 from .catalog import MODEL_FIELDS, SOURCE
 
+#: User-owned keys that make a model depended on (besides ``watch_keys``).
+DEPENDENCY_KEYS = ("task_complexity_score", "notes", "pinned")
+
 
 def merged(entry: Mapping[Any, Any]) -> bool:
     """Whether a mapping has a ``<<`` merge key (in ruamel's or :func:`yamlio.load`'s data)."""

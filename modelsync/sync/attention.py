@@ -10,6 +10,11 @@ and after (what it wrote, or with ``--check``/``--dry-run`` would write) and rep
 * a price (input, output, cache read, cache write) rose by more than ``price_alert``
   percent; its context window or output limit shrank;
 * a pinned field's upstream value moved since the last sync (not merely differs).
+
+The planner hands over what the merge already holds (:class:`Watched`): copies of the
+old entries of the models that may be depended on, and the merged document. A file with
+no such model (every new file, most synced ones) costs nothing here; the files are
+parsed again only for a plan that holds nothing (one whose file was not merged).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..model.catalog import SOURCE
+from ..model.ownership import DEPENDENCY_KEYS
 from ..model.vocab import Kind
 from ..report.types import Attention, Why
 from ..util.digests import digest
@@ -27,8 +33,6 @@ if TYPE_CHECKING:
     from .plan import Plan
     from .state import State
 
-#: User-owned keys that make a model depended on (besides ``watch_keys``).
-DEPENDENCY_KEYS = ("task_complexity_score", "notes", "pinned")
 #: Prices whose rise is watched.
 WATCHED_PRICES = ("input", "output", "cache_read", "cache_write")
 
@@ -42,17 +46,31 @@ def find(settings: Settings, state: State | None, plans: Mapping[str, Plan]) -> 
         pinned = [c for c in plan.result.changes if c.kind == Kind.PINNED]
         if not status.writes and not pinned:
             continue
-        before = _models(plan.old)
-        after_doc = _doc(plan.new if plan.new is not None else plan.old)
-        listed = after_doc.get("models")
-        after: dict[str, Any] = listed if isinstance(listed, dict) else {}
-        default = after_doc.get("default_model")
+        if plan.old is None:
+            continue  # a new file: no model had a value to compare with
+        watched = plan.watched
+        before: Mapping[Any, Any]
+        after: Mapping[Any, Any]
+        if watched is None:  # nothing held: parse the file before and after
+            before = _models(plan.old)
+            after_doc = _doc(plan.new if plan.new is not None else plan.old)
+            listed = after_doc.get("models")
+            after = listed if isinstance(listed, dict) else {}
+            default = after_doc.get("default_model")
+        elif not watched.before:
+            continue  # no model of it is depended on
+        elif plan.new is not None and watched.after is not None:
+            before, after, default = watched.before, watched.after, watched.after_default
+        else:  # not merged, or not to be written: the file as it was
+            before, after, default = watched.before, watched.before, watched.default
         known = state.providers.get(provider_id) if state else None
         previous = {(n[0], n[2]): n[4] for n in known.notes if n[1] == "pinned"} if known else {}
         # Untouched since the last sync: a pinned difference not recorded then is new
         # upstream (after a hand edit it may be the new pin itself).
         untouched = known is not None and plan.old is not None and digest(plan.old) == known.file
         for model_id, entry in after.items():
+            if watched is not None and model_id not in watched.before:
+                continue
             if not isinstance(entry, dict) or entry.get("source") != SOURCE:
                 continue
             depends = _depends(model_id, entry, default, settings.watch_keys)

@@ -35,6 +35,7 @@ from ..yamlio.edit import Editor, RuamelEditor
 from .kept import check_kept as _check_kept
 from .merge import Merger
 from .state import ProviderState, State
+from .watched import Watched, watch
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Plan:
     #: ``new`` is exactly what the canonical writer produced
     canonical: bool = False
     skipped: dict[str, str] = field(default_factory=dict)
+    #: what :func:`modelsync.sync.attention.find` needs of the merge (``None``: not merged)
+    watched: Watched | None = None
 
 
 class Planner:
@@ -136,9 +139,11 @@ class Planner:
             raise ConfigError(f"top level is {kind}, not a mapping")
         plan.models_before = managed_available(data)
         plan.newest_before = newest_available(data)
+        plan.watched = watch(data, self.settings.watch_keys)
         if upstream is None and plan.models_before == 0:
             plan.new = plan.old  # a private provider, or already retired: not touched
             plan.models_after = 0
+            _merged(plan, data)
             return
         self._check_keys(data, text)
         if self._is_canonical(data, text, known_canonical):
@@ -187,6 +192,7 @@ class Planner:
             plan.new = plan.new.replace(b"\n", b"\r\n")
         plan.models_after = managed_available(data)
         plan.newest_after = newest_available(data)
+        _merged(plan, data)
         if plan.new != plan.old:
             self._check_output(plan, data, provider_id)
 
@@ -212,8 +218,10 @@ class Planner:
         if plan.new == plan.old:
             plan.models_after = plan.models_before
             plan.newest_after = plan.newest_before
+            _merged(plan, data)
             return
         written = yamlio.load(out)
+        _merged(plan, written)
         _check_kept(data, written, text)
         plan.models_after = managed_available(written)
         plan.newest_after = newest_available(written)
@@ -271,6 +279,13 @@ class Planner:
                 "not written",
                 line=line,
             )
+
+
+def _merged(plan: Plan, doc: Any) -> None:
+    """Hand the merged document to attention, if a model of the file may be depended on
+    (else it is not kept: a sync holds no document longer than its plan needs it)."""
+    if plan.watched is not None and plan.watched.before:
+        plan.watched.merged(doc)
 
 
 def _read_old(plan: Plan, path: Path) -> str | None:

@@ -21,7 +21,7 @@ from ..errors import ConfigError, ModelsyncError
 from ..model.configdir import check_directory, provider_files, provider_path, select
 from ..report.types import FAILED, SKIPPED, SyncReport
 from ..settings import Settings
-from ..util.fsutil import atomic_write, directory_lock, remove_stale_temporaries
+from ..util.fsutil import atomic_write, directory_lock, fsync_dir, remove_stale_temporaries
 from . import fingerprints
 from . import source as source_mod
 from . import state as state_mod
@@ -222,16 +222,23 @@ def _log_skipped(report: SyncReport) -> None:
 
 
 def _write(plans: dict[str, Plan]) -> None:
-    """Write each changed file; one that cannot be written fails its provider alone."""
+    """Write each changed file; one that cannot be written fails its provider alone.
+    The directory is flushed once, after the last file (each file itself is flushed
+    before it replaces the old one: a crash leaves the old file or the new one)."""
+    directories = set()
     for plan in plans.values():
         result = plan.result
         if result.status.writes and plan.new is not None:
+            path = Path(result.path)
             try:
-                atomic_write(Path(result.path), plan.new)
+                atomic_write(path, plan.new, sync_dir=False)
+                directories.add(path.parent)
                 log.info("wrote %s", result.path)
             except ConfigError as exc:
                 result.status, result.error = FAILED, str(exc)
                 plan.record = False
+    for directory in directories:
+        fsync_dir(directory)
 
 
 def _remember_valid(settings: Settings, plans: dict[str, Plan]) -> None:

@@ -2,58 +2,44 @@
 synced catalog costs a JSON load instead of a YAML parse.
 
 Per config directory, the index holds each provider file's SHA-256 (the same fingerprint
-a sync keeps, :mod:`modelsync.sync.state`) with the file's models as compact rows. A file whose
-digest matches is read from its rows; any other file is parsed and its rows replace the
-old ones. Like the sync state, the index is advisory: a missing, corrupt or foreign index,
-an unusable cache directory, or a file whose data JSON cannot carry exactly (a NaN, a
-number as a mapping key) only means parsing YAML.
+a sync keeps, :mod:`modelsync.sync.state`) and ``default_model``, with the file's models as a
+*block* of columns: one JSON list per field, one value per model. The file is JSON lines:
+a header (which files, their digests, the line of their block) and one line per block,
+so that a reader decodes only the blocks it asks for (``invoke cost`` one, ``invoke
+models`` all).
+
+Every file has a block: the typed fields are checked columns, and the free-form values
+(a model's user keys, a price mode's ``request``) are JSON, with what JSON cannot carry
+(keys that are not strings, sets, binary) tagged. A file whose digest matches is read
+from its block; any other file is parsed and its block replaces the old one.
+
+The index is advisory, and never trusted blindly: a missing or foreign index (another
+modelsync version) only means parsing YAML; a header or block that is not exactly the
+shape :func:`encode_block` writes (a string where a number belongs, a column of the wrong
+length) is treated as missing, with one warning, and rewritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..model.catalog import Model, PriceTier, Pricing
+from ..model.catalog import Model
+from .index_codec import FIELDS, BadIndex, decode_block, encode_block
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
-#: The fields of a model row, in the order :class:`~modelsync.model.catalog.Model` has them; a
-#: change of the model type makes every older index unusable.
-FIELDS = tuple(f.name for f in dataclasses.fields(Model) if f.name != "provider")
-_REQUIRED: Any = object()
-
-
-def _default(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return _REQUIRED
-
-
-_DEFAULTS = {f.name: _default(f) for f in dataclasses.fields(Model) if f.name != "provider"}
-_REQUIRED_NAMES = tuple(name for name, value in _DEFAULTS.items() if value is _REQUIRED)
-_BASE = {
-    f.name: _DEFAULTS[f.name]
-    for f in dataclasses.fields(Model)
-    if f.name != "provider" and f.default_factory is dataclasses.MISSING
-}
-_FACTORIES = tuple(
-    (f.name, f.default_factory)
-    for f in dataclasses.fields(Model)
-    if f.default_factory is not dataclasses.MISSING
-)
-
-Row = dict[str, Any]
+INDEX_VERSION = 2
 
 
 def index_key() -> str:
@@ -66,99 +52,195 @@ def index_path(cache_dir: Path, config_dir: Path) -> Path:
     return cache_dir / "index" / f"{key}.json"
 
 
-def to_row(model: Model) -> Row:
-    """A model as JSON-ready data: the fields that differ from their default."""
-    row: Row = {}
-    for name in FIELDS:
-        value = getattr(model, name)
-        if value == _DEFAULTS[name]:
-            continue
-        if isinstance(value, Pricing):
-            value = [
-                dict(value.prices),
-                [[t.above_context, dict(t.prices)] for t in value.tiers],
-                {mode: dict(prices) for mode, prices in value.modes.items()},
-            ]
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, Mapping):
-            value = {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
-        row[name] = value
-    return row
+# --- the index file -------------------------------------------------------------------
 
 
-def from_row(provider: str, row: Row) -> Model:
-    """The model of :func:`to_row` (the inverse, for rows that :func:`rows_of` accepted).
+@dataclasses.dataclass
+class Entry:
+    """One provider file in the index: its digest, ``default_model`` and block."""
 
-    Builds the frozen dataclass without its ``__init__``: setting 19 fields one by one
-    through ``object.__setattr__`` is most of the cost of reading a whole catalog, and a
-    row holds exactly the values ``__init__`` would set (:func:`rows_of` checks it).
+    sha: str
+    default_model: str | None
+    block: bytes | None
+
+
+Reparse = Callable[[], tuple[str, list[Model]]]
+
+
+class Index:
+    """The index of one config directory as read from the cache: the header checked,
+    the blocks kept as bytes until asked for.
+
+    A block that fails its check makes the whole index suspect: it is reported once
+    (:meth:`bad`), every file it indexes is parsed again (:meth:`rebuild`), and the index
+    is saved with their fresh blocks, as if it had been missing.
     """
-    values = {**_BASE, **{name: factory() for name, factory in _FACTORIES}, **row}
-    values["provider"] = provider
-    pricing = values["pricing"]
-    if pricing is not None:
-        prices, tiers, modes = pricing
-        values["pricing"] = Pricing(prices, tuple(PriceTier(a, p) for a, p in tiers), modes)
-    if "capabilities" in row:
-        values["capabilities"] = tuple(row["capabilities"])
-    if "modalities" in row:
-        values["modalities"] = {k: tuple(v) for k, v in row["modalities"].items()}
-    if len(values) != len(_DEFAULTS) + 1 or not all(name in row for name in _REQUIRED_NAMES):
-        raise ValueError(f"not a model row: {sorted(row)}")
-    model = Model.__new__(Model)
-    model.__dict__.update(values)
-    return model
+
+    def __init__(self, path: Path | None, config_dir: Path, entries: dict[str, Entry]) -> None:
+        self.path = path
+        self.config_dir = config_dir
+        self.entries = entries
+        self.warned = False
+        self.rebuilt = False
+        #: how to parse each file read through the index again, and what that gave
+        self.reparse: dict[str, Reparse] = {}
+        self.parsed: dict[str, list[Model]] = {}
+        self._lock = threading.Lock()  # providers may be decoded from several threads
+
+    def bad(self, what: str) -> None:
+        """Say once that the index is not usable as it is (``what`` is why)."""
+        if not self.warned:
+            self.warned = True
+            log.warning(
+                "ignoring the corrupt catalog index %s (%s); the provider files are read "
+                "instead and the index rewritten",
+                self.path,
+                what,
+            )
+
+    def rebuild(self) -> None:
+        """Parse every file read through the index again (once), and save the index
+        with their fresh blocks. A file that cannot be parsed now is left to its own
+        reader, which raises the error."""
+        with self._lock:
+            if not self.rebuilt:
+                self._rebuild()
+
+    def _rebuild(self) -> None:
+        from ..errors import ConfigError
+
+        self.rebuilt = True
+        for provider, reparse in self.reparse.items():
+            entry = self.entries[provider]
+            try:
+                entry.sha, models = reparse()
+            except ConfigError:
+                entry.block = None
+                continue
+            entry.block = encode_block(provider, models)
+            self.parsed[provider] = models
+        self.save()
+
+    def save(self) -> None:
+        """Write the index atomically; a failure is logged, never raised (the index is
+        only a shortcut)."""
+        if self.path is not None:
+            save(self.path, self.config_dir, self.entries)
 
 
-def rows_of(provider: str, models: list[Model]) -> list[Row] | None:
-    """The rows of ``models``, or ``None`` when JSON would not give the same models back."""
-    rows = [to_row(m) for m in models]
+def load(path: Path, config_dir: Path, limit: int) -> Index:
+    """The index at ``path``, empty when it is missing, foreign or bad (a bad one with
+    a warning); an index over ``limit`` bytes is bad (it is always smaller than the
+    files it describes)."""
+    empty = Index(path, config_dir, {})
     try:
-        back = json.loads(json.dumps(rows, allow_nan=False))
-    except (TypeError, ValueError):
-        return None
-    try:
-        same = [from_row(provider, r) for r in back] == models
-    except (TypeError, ValueError):
-        return None
-    return rows if same else None
-
-
-def load(path: Path, config_dir: Path) -> dict[str, Any]:
-    """The files of the index at ``path`` (``{provider: {"sha", "name", ...}}``), or ``{}``."""
-    try:
-        data = json.loads(path.read_bytes())
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
     except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
+        return empty
+    except OSError as exc:
         log.debug("ignoring unreadable catalog index %s (%s)", path, exc)
-        return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("key") != index_key()
-        or data.get("config_dir") != os.path.realpath(config_dir)
-        or not isinstance(data.get("files"), dict)
-    ):
-        return {}
-    files: dict[str, Any] = data["files"]
-    return files
+        return empty
+    if len(data) > limit:
+        empty.bad(f"larger than {limit:,} bytes")
+        return empty
+    lines = data.split(b"\n")
+    try:
+        header = json.loads(lines[0])
+    except (ValueError, RecursionError) as exc:
+        empty.bad(f"not JSON: {exc}")
+        return empty
+    if not isinstance(header, dict):
+        empty.bad("not an index")
+        return empty
+    if header.get("key") != index_key() or header.get("config_dir") != os.path.realpath(config_dir):
+        log.debug("catalog index %s is from another version or directory", path)
+        return empty
+    try:
+        entries = _entries(header.get("files"), lines)
+    except BadIndex as exc:
+        empty.bad(str(exc))
+        return empty
+    return Index(path, config_dir, entries)
 
 
-def save(path: Path, config_dir: Path, files: Mapping[str, Any]) -> None:
-    """Write the index atomically; a failure is logged, never raised (the index is only
-    a shortcut)."""
-    from ..util.fsutil import cache_directory_usable, save_json
+def _entries(files: Any, lines: list[bytes]) -> dict[str, Entry]:
+    """The header's ``{provider: [sha, default_model, line of the block or null]}``."""
+    if type(files) is not dict:
+        raise BadIndex("no list of files")
+    entries = {}
+    for provider, entry in files.items():
+        if (
+            type(entry) is not list
+            or len(entry) != 3
+            or type(entry[0]) is not str
+            or len(entry[0]) != 64
+            or type(entry[1]) not in (str, type(None))
+            or type(entry[2]) not in (int, type(None))
+        ):
+            raise BadIndex(f"the entry of {provider!r} is malformed")
+        sha, default, line = entry
+        if line is not None and not 0 < line < len(lines):
+            raise BadIndex(f"the block of {provider!r} is missing")
+        entries[provider] = Entry(sha, default, None if line is None else lines[line])
+    return entries
+
+
+def save(path: Path, config_dir: Path, entries: Mapping[str, Entry]) -> None:
+    """Write an index of ``entries`` atomically, best effort (see :meth:`Index.save`)."""
+    from ..util.fsutil import cache_directory_usable
 
     if not cache_directory_usable(path.parent.parent):
         return
-    data = {"key": index_key(), "config_dir": os.path.realpath(config_dir), "files": files}
-    save_json(
-        path,
-        data,
-        failure="could not save the catalog index %s (%s)",
-        logger=log,
-        level=logging.DEBUG,
-        compact=True,
-        ensure_ascii=False,
-    )
+    files: dict[str, list[Any]] = {}
+    blocks: list[bytes] = []
+    for provider, entry in entries.items():
+        if entry.block is not None:
+            blocks.append(entry.block)
+        files[provider] = [
+            entry.sha,
+            entry.default_model,
+            None if entry.block is None else len(blocks),
+        ]
+    header = {"key": index_key(), "config_dir": os.path.realpath(config_dir), "files": files}
+    head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    _write(path, b"\n".join([head, *blocks]) + b"\n")
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        log.debug("could not save the catalog index %s (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def lazy_models(
+    provider: str, entry: Entry, index: Index, reparse: Reparse
+) -> Callable[[], list[Model]]:
+    """A function giving the models of ``entry``'s block; when a block of the index is
+    bad, those of the file parsed again (``reparse`` gives its digest and models)."""
+    index.reparse[provider] = reparse
+
+    def models() -> list[Model]:
+        if not index.warned and entry.block is not None:
+            try:
+                return decode_block(provider, entry.block)
+            except BadIndex as exc:
+                index.bad(f"{provider}: {exc}")
+        index.rebuild()
+        found = index.parsed.pop(provider, None)
+        if found is None:  # parsing it failed: now with its error
+            entry.sha, found = reparse()
+        return found
+
+    return models

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotScored, UsageError
 from ..model.catalog import CAPABILITIES, Model
 from ..model.usage import Usage
 from ..util.suggest import did_you_mean
+from .choice import DEFAULT_USAGE, SCORE_KEY, Choice, Request, Standing
 from .cost import quick_total, to_decimal, usd
 from .fit import size_unfit, static_unfit
 
@@ -41,34 +40,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from .view import CatalogView
 
-#: The usage a cost is estimated for when ``select`` is given none.
-DEFAULT_USAGE = Usage(input=1_000, output=1_000)
-SCORE_KEY = "task_complexity_score"
 _UNKNOWN: Any = object()
-
-
-class Standing(str, Enum):
-    """Where a candidate's score puts it for the complexity asked for."""
-
-    REACHES = "reaches"
-    BELOW = "below"
-    UNSCORED = "unscored"
-
-
-@dataclass(frozen=True)
-class Request:
-    """What :func:`rank` is asked for (already checked)."""
-
-    complexity: str
-    threshold: float
-    capabilities: tuple[str, ...] = ()
-    min_context: int | None = None
-    usage: Usage = DEFAULT_USAGE
-    max_cost: Decimal | None = None
-    include_deprecated: bool = False
-    include_unscored: bool = False
-    #: The capabilities that rank unscored candidates (:func:`suggested_capabilities`).
-    suggested: tuple[str, ...] = ()
 
 
 #: The capabilities a task of at least this threshold suggests, highest first: they rank
@@ -87,48 +59,6 @@ def suggested_capabilities(threshold: float) -> tuple[str, ...]:
         if threshold >= least:
             return caps
     return ()
-
-
-@dataclass(slots=True)
-class Choice:
-    """One candidate, in rank order: the score and estimated cost used, and the reasons
-    it qualified and ranks where it does (``reasons``, built when read).
-
-    Not frozen: ranking a whole catalog builds thousands of these per call, and a frozen
-    dataclass's ``__init__`` costs six times as much.
-    """
-
-    provider: str
-    model: str
-    rank: int
-    score: float | None
-    #: Estimated cost in USD of the request's usage; ``None`` if a price is missing.
-    cost: Decimal | None
-    standing: Standing
-    is_default: bool
-    request: Request
-    #: (candidates in its group, the choice ranked just above it in its group, unscored
-    #: candidates); the reasons are built from these when read.
-    _context: tuple[int, Choice | None, int] = field(repr=False, compare=False)
-    _model: Model = field(repr=False, compare=False)
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        from .reasons import qualified, ranked
-
-        return qualified(self._model, self.request, self.cost) + ranked(self)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "provider": self.provider,
-            "model": self.model,
-            "score": self.score,
-            "cost": None if self.cost is None else usd(self.cost),
-            "standing": self.standing.value,
-            "default_model": self.is_default,
-            "reasons": list(self.reasons),
-        }
 
 
 def score_of(model: Model, complexity: str) -> float | None:

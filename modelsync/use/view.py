@@ -10,16 +10,20 @@ the provider files, with lookups by provider and model id.
 Files are read with the safe loader; what was read is kept twice, so that asking again is
 cheap: in this process (reused while no file's size, inode or modification time changed)
 and in the cache directory (:mod:`modelsync.use.index`, keyed by each file's SHA-256).
+A provider read from the index is decoded when its models are first asked for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
+import gc
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +34,7 @@ from ..model.catalog import Model
 from ..model.configdir import check_directory, provider_files
 from ..util.suggest import did_you_mean
 from . import index as catalog_index
+from .index_codec import encode_block
 
 if TYPE_CHECKING:
     from ..history.timeline import When
@@ -57,7 +62,6 @@ class CatalogView:
     def __init__(self, config_dir: Path, providers: Mapping[str, ProviderView]) -> None:
         self.config_dir = config_dir
         self.providers: Mapping[str, ProviderView] = MappingProxyType(dict(providers))
-        self._all = tuple(m for p in self.providers.values() for m in p.models.values())
         self._memo: dict[Any, dict[int, Any]] = {}
 
     def memo(self, key: Any, limit: int = 16) -> dict[int, Any]:
@@ -70,6 +74,11 @@ class CatalogView:
                 del self._memo[next(iter(self._memo))]
             found = self._memo[key] = {}
         return found
+
+    @functools.cached_property
+    def _all(self) -> tuple[Model, ...]:
+        with _gc_paused():
+            return tuple(m for p in self.providers.values() for m in p.models.values())
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._all)
@@ -197,43 +206,108 @@ def _signature(path: Path) -> tuple[int, ...] | None:
 def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -> CatalogView:
     from ..util.fsutil import read_config_file
 
-    index_path = catalog_index.index_path(cache_dir, config_dir) if cache_dir else None
-    known = catalog_index.load(index_path, config_dir) if index_path else {}
-    entries: dict[str, Any] = {}
+    index = catalog_index.Index(None, config_dir, {})
+    if cache_dir is not None:
+        # An index is always smaller than the files it describes: a larger one is bad.
+        limit = 8 * sum(s[1] for s in map(_signature, files.values()) if s) + 2**20
+        index = catalog_index.load(
+            catalog_index.index_path(cache_dir, config_dir), config_dir, limit
+        )
+    entries: dict[str, catalog_index.Entry] = {}
     providers: dict[str, ProviderView] = {}
     for provider_id, path in files.items():
         content = read_config_file(path)
         sha = hashlib.sha256(content).hexdigest()
-        entry = known.get(provider_id)
-        view = None
-        if isinstance(entry, dict) and entry.get("sha") == sha and entry.get("rows") is not None:
-            view = _from_entry(provider_id, path, entry)
-        if view is None:
-            view, rows = _parse(provider_id, path, content)
-            entry = {"sha": sha, "default_model": view.default_model, "rows": rows}
+        entry = index.entries.get(provider_id)
+        if entry is not None and entry.sha == sha and entry.block is not None:
+            load = catalog_index.lazy_models(
+                provider_id, entry, index, functools.partial(_reparse, provider_id, path)
+            )
+            view = ProviderView(provider_id, path, entry.default_model, _LazyModels(load))
+        else:
+            view, models = _parse(provider_id, path, content)
+            block = encode_block(provider_id, models)
+            entry = catalog_index.Entry(sha, view.default_model, block)
         entries[provider_id] = entry
         providers[provider_id] = view
-    if index_path is not None and entries != known:
-        catalog_index.save(index_path, config_dir, entries)
+    changed = entries != index.entries
+    index.entries = entries
+    if changed or index.warned:
+        index.save()
     return CatalogView(config_dir, providers)
 
 
-def _from_entry(provider_id: str, path: Path, entry: dict[str, Any]) -> ProviderView | None:
+class _LazyModels(Mapping[str, Model]):
+    """A provider's models, decoded from the index when first asked for (once, also
+    when threads ask at the same time: the router keeps costs per model object)."""
+
+    __slots__ = ("_load", "_lock", "_models")
+
+    def __init__(self, load: Callable[[], list[Model]]) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._models: dict[str, Model] | None = None
+
+    def _get(self) -> dict[str, Model]:
+        models = self._models
+        if models is None:
+            with self._lock:
+                models = self._models
+                if models is None:
+                    with _gc_paused():
+                        models = self._models = {m.id: m for m in self._load()}
+        return models
+
+    def __getitem__(self, key: str) -> Model:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._get()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._get().get(key, default)
+
+    def values(self) -> ValuesView[Model]:
+        return self._get().values()
+
+    def items(self) -> ItemsView[str, Model]:
+        return self._get().items()
+
+    def __repr__(self) -> str:
+        return f"<models {list(self._get())!r}>" if self._models is not None else "<models>"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while models are decoded: they hold no cycles, and
+    the collections their thousands of new objects would set off cost more than the
+    decoding itself (a third of ``invoke models`` on the whole catalog)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        models = [catalog_index.from_row(provider_id, row) for row in entry["rows"]]
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None
-    default = entry.get("default_model")
-    return ProviderView(
-        provider_id,
-        path,
-        default if isinstance(default, str) else None,
-        MappingProxyType({m.id: m for m in models}),
-    )
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _parse(provider_id: str, path: Path, content: bytes) -> tuple[ProviderView, Any]:
-    """Parse one file; its view and its index rows (``None`` if JSON cannot carry them)."""
+def _reparse(provider_id: str, path: Path) -> tuple[str, list[Model]]:
+    """A file parsed again (its block in the index was bad): its digest and models."""
+    from ..util.fsutil import read_config_file
+
+    content = read_config_file(path)
+    _, models = _parse(provider_id, path, content)
+    return hashlib.sha256(content).hexdigest(), models
+
+
+def _parse(provider_id: str, path: Path, content: bytes) -> tuple[ProviderView, list[Model]]:
+    """Parse one file: its view and its models."""
     from .. import yamlio
 
     try:
@@ -253,4 +327,4 @@ def _parse(provider_id: str, path: Path, content: bytes) -> tuple[ProviderView, 
         default if isinstance(default, str) else None,
         MappingProxyType({m.id: m for m in models}),
     )
-    return view, catalog_index.rows_of(provider_id, models)
+    return view, models

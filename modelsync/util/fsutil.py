@@ -142,14 +142,15 @@ def _read_fd(fd: int, path: str, limit: int, timeout: float) -> bytes:
             raise FetchError(f"{path}: {too_large}")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     """Replace ``path`` with ``data``: a crash leaves the old file or the new one.
 
     The data goes to a temporary file in the same directory, is flushed to disk, then
     renamed over ``path``. The file keeps the permissions of the one it replaces, and its
     owner and group where the process may set them (root may; another user may keep a
     group it belongs to). A symlink at ``path`` is refused rather than followed or
-    replaced.
+    replaced. ``sync_dir=False`` leaves flushing the directory (which makes the rename
+    durable) to the caller, who may write many files first and flush it once.
     """
     if path.is_symlink():
         raise ConfigError(
@@ -184,7 +185,8 @@ def atomic_write(path: Path, data: bytes) -> None:
                 f"{path}: cannot write: {exc.strerror or exc}", path=str(path)
             ) from None
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def _keep_owner(fd: int, owner: tuple[int, int], path: Path) -> None:
@@ -203,7 +205,8 @@ def _keep_owner(fd: int, owner: tuple[int, int], path: Path) -> None:
     log.debug("%s: cannot keep its owner and group %d:%d", path, *owner)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Flush a directory's entries (renames in it) to disk, best effort."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

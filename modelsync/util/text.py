@@ -36,6 +36,8 @@ def _one(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """``text`` with every control character shown as an escape; the rest unchanged."""
+    if text.isprintable():  # no character of _UNSAFE is printable: nothing to escape
+        return text
     return _UNSAFE.sub(_one, text)
 
 

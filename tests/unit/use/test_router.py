@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import modelsync
-from modelsync.use.router import Standing
+from modelsync.use.choice import Standing
 
 from ...conftest import run_cli
 from ...routing_fixture import write_fixture

@@ -1,19 +1,86 @@
-"""The reasons of a route choice, built when read: why it is a candidate and why it ranks
-where it does (``docs/routing.md``, "Reasons")."""
+"""A route choice and its reasons, built when read: why it is a candidate and why it
+ranks where it does (``docs/routing.md``, "Reasons"). The types the router ranks with
+live here, below the router, so that the reasons need nothing of it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import Any
 
+from ..model.catalog import Model
 from ..model.usage import Component, Usage
 from .cost import usd
 from .fit import fits_text
-from .router import SCORE_KEY, Standing
 
-if TYPE_CHECKING:
-    from ..model.catalog import Model
-    from .router import Choice, Request
+#: The usage a cost is estimated for when ``select`` is given none.
+DEFAULT_USAGE = Usage(input=1_000, output=1_000)
+SCORE_KEY = "task_complexity_score"
+
+
+class Standing(str, Enum):
+    """Where a candidate's score puts it for the complexity asked for."""
+
+    REACHES = "reaches"
+    BELOW = "below"
+    UNSCORED = "unscored"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What :func:`rank` is asked for (already checked)."""
+
+    complexity: str
+    threshold: float
+    capabilities: tuple[str, ...] = ()
+    min_context: int | None = None
+    usage: Usage = DEFAULT_USAGE
+    max_cost: Decimal | None = None
+    include_deprecated: bool = False
+    include_unscored: bool = False
+    #: The capabilities that rank unscored candidates (:func:`suggested_capabilities`).
+    suggested: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Choice:
+    """One candidate, in rank order: the score and estimated cost used, and the reasons
+    it qualified and ranks where it does (``reasons``, built when read).
+
+    Not frozen: ranking a whole catalog builds thousands of these per call, and a frozen
+    dataclass's ``__init__`` costs six times as much.
+    """
+
+    provider: str
+    model: str
+    rank: int
+    score: float | None
+    #: Estimated cost in USD of the request's usage; ``None`` if a price is missing.
+    cost: Decimal | None
+    standing: Standing
+    is_default: bool
+    request: Request
+    #: (candidates in its group, the choice ranked just above it in its group, unscored
+    #: candidates); the reasons are built from these when read.
+    _context: tuple[int, Choice | None, int] = field(repr=False, compare=False)
+    _model: Model = field(repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return qualified(self._model, self.request, self.cost) + ranked(self)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "provider": self.provider,
+            "model": self.model,
+            "score": self.score,
+            "cost": None if self.cost is None else usd(self.cost),
+            "standing": self.standing.value,
+            "default_model": self.is_default,
+            "reasons": list(self.reasons),
+        }
 
 
 def _usage_text(usage: Usage) -> str:
