@@ -18,7 +18,10 @@ server, with a warm HTTP cache, as in benchmarks/run.py):
   whole catalog as a table), ``modelsync route`` and ``modelsync cost``, the catalog
   index warm;
 * baseline ``benchmarks/straightforward.py`` writing every file, against a cold
-  ``modelsync sync`` (empty config directory, no sync state).
+  ``modelsync sync`` (empty config directory, no sync state);
+* baseline ``invoke --list`` in a repository whose ``tasks.py`` is this one's, against
+  ``invoke sync`` with nothing to do in the same repository (the cost a no-op sync adds
+  to starting Invoke).
 
 Bytecode is cached (``PYTHONDONTWRITEBYTECODE`` is cleared for the children), as it is
 for an installed package.
@@ -28,21 +31,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from run import PY, ROOT, WORK, modelsync_cmd, prepare_data, reset, serve
 
 Scenario = tuple[str, list[str], Callable[[], None] | None]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict[str, str], cwd: Path = WORK) -> tuple[float, float]:
     """Wall and CPU seconds of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=WORK, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     assert proc.stderr is not None
     err = proc.stderr.read()
@@ -54,7 +59,11 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def interleave(
-    baseline: Scenario, others: list[Scenario], rounds: int, env: dict[str, str]
+    baseline: Scenario,
+    others: list[Scenario],
+    rounds: int,
+    env: dict[str, str],
+    cwd: Path = WORK,
 ) -> None:
     """Run ``baseline`` and ``others`` once per round, rotating their order, and print
     each one's median times and its median ratio to the baseline of the same round."""
@@ -65,7 +74,7 @@ def interleave(
         for name, cmd, prepare in scenarios[shift:] + scenarios[:shift]:
             if prepare is not None:
                 prepare()
-            times[name].append(timed(cmd, env))
+            times[name].append(timed(cmd, env, cwd))
     base = times[baseline[0]]
     print("| scenario | wall (median) | ratio, wall | CPU (median) | ratio, CPU |")
     print("| --- | --- | --- | --- | --- |")
@@ -119,6 +128,23 @@ def main() -> None:
             [("models", models, None), ("route", route, None), ("cost", cost, None)],
             rounds,
             env,
+        )
+
+        listing = WORK / "list-interleaved"
+        reset(listing)
+        shutil.copy(ROOT / "tasks.py", listing / "tasks.py")
+        invoke_list = [PY, "-m", "invoke", "--list"]
+        invoke_sync = [
+            PY, "-m", "invoke", "sync", "--source", url, "--config-dir", str(cfg), "-q",
+        ]  # fmt: skip
+        timed(invoke_sync, env, listing)
+        print(f"Starting Invoke: {rounds} rounds, nothing to sync\n")
+        interleave(
+            ("invoke --list", invoke_list, None),
+            [("invoke sync, nothing to do", invoke_sync, None)],
+            rounds,
+            env,
+            cwd=listing,
         )
 
         straight_dir = WORK / "straight-interleaved"
