@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, ModelNotFound, ProviderNotFound
-from .settings import Settings, resolve, resolve_path
+from .settings import Settings, resolve_path, settings_for
 
 if TYPE_CHECKING:
     from .catalog import Model
@@ -26,9 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
-    if settings is None:
-        return resolve(keywords=overrides)
-    return settings.replace(**overrides)
+    return settings_for(settings, overrides)
 
 
 def _fetch(s: Settings) -> Fetched:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .settings import Settings, resolve
+from .settings import Settings, settings_for
 
 if TYPE_CHECKING:
     from .report import SyncReport
@@ -133,7 +133,7 @@ def is_fresh(settings: Settings, max_age: float) -> bool:
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
-    return resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
+    return settings_for(settings, overrides)
 
 
 def last_sync(*, settings: Settings | None = None, **overrides: Any) -> LastSync | None:

@@ -23,7 +23,7 @@ from typing import Any
 from ..configdir import check_directory, provider_files
 from ..deadline import Deadline
 from ..errors import ConfigError
-from ..settings import Settings, resolve
+from ..settings import Settings, settings_for
 from ..suggest import did_you_mean
 from .bounds import Budget, return_large_buffers
 from .providerfile import ProviderFile, read_provider_file
@@ -59,7 +59,7 @@ def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveRep
     provider that fails is in the report (``report.problems()``); failures of the whole
     check raise a :class:`~modelsync.errors.ModelsyncError`.
     """
-    s = resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
+    s = settings_for(settings, overrides)
     return run(s, os.environ)
 
 
