@@ -112,8 +112,10 @@ def sync_to_configs(
     fills each changed provider's ``diff``). Failures of single providers are in the
     report (``report.failed``); failures of the whole sync raise a
     :class:`~modelsync.errors.ModelsyncError`. A catalog older than the configs, or much
-    smaller, is not applied (``report.refused``) unless ``allow_older`` /
-    ``allow_shrink``.
+    smaller, is not applied unless ``allow_older`` / ``allow_shrink``: that does not
+    raise, the report comes back with ``refused`` set (``ok`` false), nothing written,
+    ``changed_files`` and the counts empty, and the files it would have written in
+    ``refusal["would_change"]``.
     """
     from .sync import run
 

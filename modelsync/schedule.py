@@ -1,8 +1,9 @@
 """On-demand syncs for applications: when did a config directory last sync, and sync it
 only when that is too long ago.
 
-Each successful sync (not a dry run or check) records when it ran, from which origin
-and catalog, and with what result, beside the fingerprints in the cache directory.
+Each sync that applied a catalog (not a dry run or check, not a refused catalog)
+records when it ran, from which origin and catalog, and with what result, beside the
+fingerprints in the cache directory.
 :func:`sync_if_needed` reads that small record and returns at once while it is fresh:
 no request, no YAML read, nothing heavy imported. When several processes start at once,
 one syncs while the others wait for the directory lock and then find the record fresh.
@@ -46,7 +47,7 @@ class LastSync:
     source: str
     #: SHA-256 of the catalog it applied.
     catalog_sha256: str | None
-    #: Whether every provider synced (no failures, catalog not refused).
+    #: Whether every provider synced (a refused catalog is never recorded).
     ok: bool
     #: Files written by that sync.
     changed_files: int

@@ -24,12 +24,13 @@ from . import state as state_mod
 from .configdir import check_directory, provider_files, provider_path
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
 from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
-from .report import FAILED, SKIPPED, SyncReport
+from .report import FAILED, SKIPPED, UNCHANGED, SyncReport
 from .settings import Settings
 from .state import State
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
+    from .guards import Refusal
     from .plan import Plan
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _locked_run(
             if writing:
                 remove_stale_temporaries(config_dir)
             raise
-        if writing:
+        if writing and report.refused is None:  # a refused sync wrote nothing
             from .schedule import record
 
             record(settings, report)
@@ -187,7 +188,7 @@ def _run(
         if refusal is None and not allow_shrink:
             refusal = guards.shrink(settings, fetched.catalog, plans, files, state)
         if refusal is not None:
-            report.refused, report.refusal = refusal.message, refusal.details
+            _refuse(report, refusal)
             return report
 
     if writing:
@@ -200,6 +201,16 @@ def _run(
     for result in report.failed:
         log.error("%s", result.error)
     return report
+
+
+def _refuse(report: SyncReport, refusal: Refusal) -> None:
+    """Mark ``report`` refused: nothing is written, so no provider counts as added or
+    changed; what would have changed is kept in ``refusal["would_change"]``."""
+    report.refused = refusal.message
+    report.refusal = {**refusal.details, "would_change": report.changed_files}
+    for result in report.providers:
+        if result.status.writes:
+            result.status, result.changes, result.diff = UNCHANGED, [], None
 
 
 def _plan_providers(

@@ -168,7 +168,8 @@ def test_an_older_catalog_is_refused_on_a_machine_without_sync_state(
     before = files_snapshot(config_dir)
     modelsync.clear_cache(settings=settings)  # a fresh CI machine: the files only
     report = sync(settings, source=str(tmp_path / "old.json"))
-    assert report.refused and report.changed_files
+    assert report.refused and report.changed_files == []
+    assert report.refusal and report.refusal["would_change"]
     assert files_snapshot(config_dir) == before
     report = sync(settings, source=str(tmp_path / "new.json"))
     assert report.ok and report.changed_files == []
