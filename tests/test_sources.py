@@ -150,7 +150,9 @@ def test_an_older_catalog_is_not_applied_without_allow_older(
         "guard": "older",
         "catalog_updated": old_date,
         "configs_updated": new_date,
+        "would_change": [f"config/models/{p}.yml" for p in sorted(PROVIDERS)],
     }
+    assert report["changed_files"] == []
     assert report["source"]["newest_update"] == old_date
     assert files_snapshot(models) == before
 
