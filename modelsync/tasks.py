@@ -236,21 +236,28 @@ def _validate_summary(result: ValidationResult) -> str:
 @_task(
     help={
         **_COMMON,
-        "config-dir": "Forget only this config directory's sync fingerprints (default: all "
-        "of them).",
+        "config-dir": "The config directory whose state to forget (default: "
+        "modelsync.config_dir, config/models).",
+        "all": "Forget the state of every project's config directory on this machine, not "
+        "only this one's.",
     }
 )
 def clear_cache(
-    c: Context, verbose: int = 0, quiet: bool = False, config_dir: str | None = None
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    all: bool = False,
 ) -> None:
-    """Remove cached catalog responses, sync fingerprints and validation results."""
+    """Forget this project's sync state, catalog index and validation results; empty the
+    shared HTTP cache of the catalog."""
     _configure_logging(verbose, quiet)
     with _funnel():
         _check_values(["--config-dir"])
         s = _settings(c, config_dir=config_dir)
         from . import api
 
-        removed = api.clear_cache(settings=s, only_config_dir=config_dir is not None)
+        removed = api.clear_cache(settings=s, all_projects=all)
     if quiet:
         return
     if not removed:

@@ -101,7 +101,7 @@ def test_clear_cache_forgets_the_catalog_index(repo: Path, tmp_path: Path) -> No
     assert "removed catalog index of config/models" in result.stdout
     assert not list(index.glob("*.json"))
     assert run_cli("models", cwd=repo, env=env).returncode == 0
-    everything = run_cli("clear-cache", cwd=repo, env=env)
+    everything = run_cli("clear-cache", "--all", cwd=repo, env=env)
     assert "removed catalog index of 1 config directory" in everything.stdout
     assert not index.exists()
 

@@ -175,14 +175,14 @@ def test_clear_cache_says_what_it_removed(source: str, tmp_path: Path) -> None:
     assert run_cli("sync", "--source", source, cwd=repo).returncode == 0
     result = run_cli("clear-cache", cwd=repo)
     assert result.returncode == 0, result.stderr
-    assert "removed sync state of 1 config directory" in result.stdout
+    assert "removed sync state of config/models" in result.stdout
     again = run_cli("clear-cache", cwd=repo)
     assert "nothing to remove" in again.stdout
     assert run_cli("sync", "--source", source, cwd=repo).returncode == 0
     assert run_cli("sync", "--source", source, "--config-dir", "other", cwd=repo).returncode == 0
     one = run_cli("clear-cache", "--config-dir", "other", cwd=repo)
     assert "removed sync state of other" in one.stdout
-    rest = run_cli("clear-cache", cwd=repo)
+    rest = run_cli("clear-cache", "--all", cwd=repo)
     assert "removed sync state of 1 config directory" in rest.stdout
 
 
