@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
@@ -69,7 +70,55 @@ def project_root(c: Context) -> Path | None:
     return find_project_root()
 
 
+def _walk(collection: Collection, prefix: str = "") -> Iterator[tuple[str, Task[Any]]]:
+    """Every task of ``collection`` with its dotted path, top level first."""
+    for name, found in collection.tasks.items():
+        yield prefix + name, found
+    for name, sub in collection.collections.items():
+        yield from _walk(sub, f"{prefix}{name}.")
+
+
+def _running_collection(c: Context) -> Collection | None:
+    """The root collection Invoke loaded: the ``invoke`` program's, else the ``ns`` (or
+    ``namespace``) of the tasks module Invoke imported."""
+    program = getattr(sys.modules.get("invoke.main"), "program", None)
+    found = getattr(program, "collection", None)
+    if isinstance(found, Collection):
+        return found
+    try:
+        module = sys.modules.get(str(c.config.tasks.collection_name))
+    except AttributeError:
+        return None
+    for attr in ("ns", "namespace"):
+        found = getattr(module, attr, None)
+        if isinstance(found, Collection):
+            return found
+    return None
+
+
+def name_tasks(c: Context) -> None:
+    """Tell :mod:`modelsync.tasknames` how this program calls modelsync's tasks: as
+    ``modelsync <task>`` under the ``modelsync`` command, by their path in the loaded
+    collection under ``invoke`` (``invoke catalog.models``)."""
+    from . import tasknames
+    from .tasks import ns
+
+    if ARGV is not None:  # the modelsync command
+        tasknames.set_names({name: f"modelsync {name}" for name in ns.tasks})
+        return
+    names: dict[str, str] = {}
+    root = _running_collection(c)
+    if root is not None:
+        # By the task's function: Invoke copies the collections (and tasks) it loads.
+        own = {id(t.body): name for name, t in ns.tasks.items()}
+        for path, found in _walk(root):
+            if id(found.body) in own:
+                names.setdefault(own[id(found.body)], f"invoke {path}")
+    tasknames.set_names(names)
+
+
 def _settings(c: Context, flag_names: dict[str, str] | None = None, **flags: Any) -> Settings:
+    name_tasks(c)
     config = c.config.get("modelsync", {}) or {}
     values = dict(config.items()) if hasattr(config, "items") else {}
     settings = resolve(values, flags=flags, flag_names=flag_names, root=project_root(c))

@@ -41,7 +41,7 @@ from .taskkit import (
     _settings,
     _task,
 )
-from .usetasks import cost_task, live_task, route_task, scores_task
+from .usetasks import cost, live, route, scores
 
 if TYPE_CHECKING:
     from .report import SyncReport
@@ -162,7 +162,6 @@ def _markdown_failure(message: str) -> str:
 
 
 @_task(
-    name="validate",
     iterable=["file"],
     help={
         **_COMMON,
@@ -175,7 +174,7 @@ def _markdown_failure(message: str) -> str:
         "deprecated fails the check (for CI).",
     },
 )
-def validate_task(
+def validate(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -249,8 +248,10 @@ def clear_cache(
     config_dir: str | None = None,
     all: bool = False,
 ) -> None:
-    """Forget this project's sync state, catalog index and validation results; empty the
-    shared HTTP cache of the catalog."""
+    """Forget this project's sync state, index and validation results (--all: every one's).
+
+    Also empties the HTTP cache of the catalog, which all projects share.
+    """
     _configure_logging(verbose, quiet)
     with _funnel():
         _check_values(["--config-dir"])
@@ -267,7 +268,6 @@ def clear_cache(
 
 
 @_task(
-    name="models",
     iterable=["provider", "capability"],
     help={
         **_COMMON,
@@ -282,7 +282,7 @@ def clear_cache(
         "json": "Print the models as JSON.",
     },
 )
-def models_task(
+def models(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -324,15 +324,19 @@ def models_task(
     print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
 
 
+#: The task objects, each named as its task (``@task(pre=[modelsync.tasks.validate])``),
+#: and the collection ``ns`` that holds them.
+__all__ = ["clear_cache", "cost", "live", "models", "ns", "route", "scores", "sync", "validate"]
+
 ns = Collection("modelsync")
 ns.add_task(sync)
-ns.add_task(validate_task, name="validate")
+ns.add_task(validate)
 ns.add_task(clear_cache)
-ns.add_task(models_task, name="models")
-ns.add_task(live_task, name="live")
-ns.add_task(cost_task, name="cost")
-ns.add_task(route_task, name="route")
-ns.add_task(scores_task, name="scores")
+ns.add_task(models)
+ns.add_task(live)
+ns.add_task(cost)
+ns.add_task(route)
+ns.add_task(scores)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would
 # cast INVOKE_MODELSYNC_* by the defaults' types (``false`` as true, a list not at all);
 # modelsync reads the environment itself (modelsync.settings).

@@ -23,10 +23,10 @@ from .taskkit import (
     _settings,
     _task,
 )
+from .tasknames import command as task_command
 
 
 @_task(
-    name="live",
     iterable=["provider", "exclude"],
     help={
         **_COMMON,
@@ -36,7 +36,7 @@ from .taskkit import (
         "write-report": "Also save the JSON document to this file.",
     },
 )
-def live_task(
+def live(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -112,7 +112,6 @@ def _usage(**counts: str | None) -> dict[str, int]:
 
 
 @_task(
-    name="cost",
     help={
         **_COMMON,
         "provider": "Provider id of the model (required).",
@@ -124,7 +123,7 @@ def _usage(**counts: str | None) -> dict[str, int]:
         "json": "Print the cost as JSON (amounts as exact decimal strings).",
     },
 )
-def cost_task(
+def cost(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -181,7 +180,6 @@ _ROUTE_VALUE_FLAGS = (
 
 
 @_task(
-    name="route",
     iterable=["capability", "provider"],
     help={
         **_COMMON,
@@ -198,7 +196,7 @@ _ROUTE_VALUE_FLAGS = (
         "json": "Print the choices with their reasons as JSON.",
     },
 )
-def route_task(
+def route(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -239,7 +237,7 @@ def route_task(
         if not choices:
             raise ModelsyncError(
                 f"no model of {s.config_path} qualifies for a {complexity} task; relax a "
-                "constraint (invoke models lists the models)"
+                f"constraint ({task_command('models')} lists the models)"
             )
     shown = choices[: (5 if most is None else most) or None]
     if json:
@@ -251,7 +249,6 @@ def route_task(
 
 
 @_task(
-    name="scores",
     help={
         **_COMMON,
         "from": "JSON Lines file of outcomes, one {provider, model, complexity, quality (0-5) "
@@ -261,7 +258,7 @@ def route_task(
         "json": "Print the report as JSON.",
     },
 )
-def scores_task(
+def scores(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
