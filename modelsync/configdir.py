@@ -24,9 +24,52 @@ _SETTING = "(--config-dir, modelsync.config_dir)"
 def check_directory(config_dir: Path) -> None:
     """Raise :class:`UsageError` unless ``config_dir`` is an existing directory."""
     if not config_dir.exists():
-        raise UsageError(f"{config_dir}: config directory does not exist {_SETTING}")
+        raise UsageError(
+            f"{config_dir}: config directory does not exist{close_directory(config_dir)} {_SETTING}"
+        )
     if not config_dir.is_dir():
         raise UsageError(f"{config_dir}: config directory is not a directory {_SETTING}")
+
+
+def close_directory(config_dir: Path) -> str:
+    """``"; did you mean 'config/models'?"`` when a sibling of the missing ``config_dir``
+    has a close name and holds provider files (a mistyped ``--config-dir``), else ``""``."""
+    from .suggest import close_matches
+
+    parent = config_dir.parent
+    try:
+        siblings = [e.name for e in os.scandir(parent) if e.is_dir() and e.name != config_dir.name]
+    except OSError:
+        return ""
+    close = [
+        name
+        for name in close_matches(config_dir.name, siblings)
+        if _holds_provider_files(parent / name)
+    ]
+    if not close:
+        return ""
+    return f"; did you mean {', '.join(repr(str(parent / name)) for name in close)}?"
+
+
+def _holds_provider_files(directory: Path) -> bool:
+    try:
+        return any(
+            e.is_file() and e.name.endswith(SUFFIXES) and not e.name.startswith(".")
+            for e in os.scandir(directory)
+        )
+    except OSError:
+        return False
+
+
+def check_not_mistyped(config_dir: Path) -> None:
+    """Raise :class:`UsageError` when ``config_dir`` is missing and a sibling with a
+    close name holds provider files: creating it would start a second catalog beside
+    the real one. A missing directory without such a sibling is fine (a sync creates it)."""
+    if config_dir.exists():
+        return
+    close = close_directory(config_dir)
+    if close:
+        raise UsageError(f"{config_dir}: config directory does not exist{close} {_SETTING}")
 
 
 def provider_files(config_dir: Path) -> dict[str, Path]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import fingerprints
 from . import source as source_mod
 from . import state as state_mod
-from .configdir import check_directory, provider_files, provider_path
+from .configdir import check_directory, check_not_mistyped, provider_files, provider_path
 from .errors import ConfigError, ModelsyncError, ProviderNotFound
 from .fsutil import atomic_write, directory_lock, remove_stale_temporaries
 from .report import FAILED, SKIPPED, UNCHANGED, SyncReport
@@ -99,6 +99,7 @@ def _prepare(config_dir: Path, writing: bool) -> bool:
     """Check the config directory; create it for a writing sync. Whether it was created."""
     if config_dir.exists() and not config_dir.is_dir():
         check_directory(config_dir)
+    check_not_mistyped(config_dir)
     if not writing or config_dir.exists():
         return False
     try:

@@ -189,7 +189,7 @@ def test_provider_filters_globs_and_close_matches(repo: Path) -> None:
     assert after["models/anthropic.yml"] == before["models/anthropic.yml"]
     assert after["models/groq.yml"] == before["models/groq.yml"]
     wrong = run_cli("sync", "--source", "2026-05-21.json", "--provider", "grok", cwd=repo)
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2, "a usage error"
     assert "--provider 'grok' matches no provider; did you mean 'groq'?" in wrong.stderr
 
 
