@@ -9,6 +9,7 @@ the directory.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,11 +45,17 @@ def close_directory(config_dir: Path) -> str:
     close = [
         name
         for name in close_matches(config_dir.name, siblings)
-        if _holds_provider_files(parent / name)
+        if not _only_digits_differ(name, config_dir.name) and _holds_provider_files(parent / name)
     ]
     if not close:
         return ""
     return f"; did you mean {', '.join(repr(str(parent / name)) for name in close)}?"
+
+
+def _only_digits_differ(a: str, b: str) -> bool:
+    """``2026-03-18`` and ``2026-01-10``, ``v1`` and ``v2``: directories named by date or
+    version on purpose, not a typo of each other."""
+    return re.sub(r"\d", "", a) == re.sub(r"\d", "", b)
 
 
 def _holds_provider_files(directory: Path) -> bool:

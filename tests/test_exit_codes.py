@@ -84,6 +84,9 @@ def test_a_mistyped_config_dir_beside_the_real_one_is_refused(
     report = modelsync.sync_to_configs(config_dir="config/extra", source=source)
     assert report.ok and report.created_config_dir
     assert modelsync.sync_to_configs(config_dir="catalog", source=source).created_config_dir
+    # Directories named by date or version differ on purpose.
+    assert modelsync.sync_to_configs(config_dir="2026-03-18", source=source).ok
+    assert modelsync.sync_to_configs(config_dir="2026-03-19", source=source).created_config_dir
 
 
 @pytest.mark.slow

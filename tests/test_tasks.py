@@ -152,7 +152,7 @@ def test_expected_failures_are_one_line_without_traceback(
     if "--source" not in args:
         args = ["--source", source, *args]
     result = run_cli("sync", *args, cwd=repo)
-    assert result.returncode == 1
+    assert result.returncode == (2 if "did you mean" in message else 1), "a name is a usage error"
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and message in errors[0], result.stderr
