@@ -6,7 +6,8 @@
 
 Sets up a config directory synced from the snapshot in tests/data, then times a fresh
 interpreter that imports modelsync, and one that also calls ``sync_if_needed`` (which
-must find the record fresh: no request, no YAML). Results: docs/performance.md.
+must find the record fresh: no request, no provider file read), in a project without
+and with an ``invoke.yaml``. Results: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def main() -> None:
     runs = 3 if args.quick else 9
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
+    # A project of its own: the API reads the invoke.yaml of the project it runs in.
+    (WORK / "tasks.py").write_text('"""Marks this directory as a project of its own."""\n')
     source = WORK / "api.json"
     source.write_bytes(gzip.decompress((ROOT / "tests/data/api-2026-05-21.json.gz").read_bytes()))
     env = {**os.environ, "XDG_CACHE_HOME": str(WORK / "cache")}
@@ -50,8 +53,14 @@ def main() -> None:
     subprocess.run([sys.executable, "-c", check], env=env, check=True, cwd=WORK)
     empty = timed("import modelsync", env, runs)
     fresh = timed(check, env, runs)
+    (WORK / "invoke.yaml").write_text("modelsync:\n  config_dir: config/models\n")
+    with_file = timed(check, env, runs)
     print(f"| import modelsync | {empty:.3f} s | baseline |")
     print(f"| sync_if_needed(), last sync fresh | {fresh:.3f} s | {fresh / empty:.2f}x |")
+    print(
+        "| sync_if_needed(), last sync fresh, project with invoke.yaml "
+        f"| {with_file:.3f} s | {with_file / empty:.2f}x |"
+    )
 
 
 if __name__ == "__main__":

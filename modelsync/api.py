@@ -8,13 +8,14 @@ arguments (``source=``, ``config_dir=``, ``offline=``, ``cache_dir=``...) or a w
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, ModelNotFound, ProviderNotFound
-from .settings import Settings, resolve, resolve_path
+from .settings import Settings, resolve_path, settings_for
 
 if TYPE_CHECKING:
     from .checks.validate import ValidationResult
@@ -26,9 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
-    if settings is None:
-        return resolve(keywords=overrides)
-    return settings.replace(**overrides)
+    return settings_for(settings, overrides)
 
 
 def _fetch(s: Settings) -> Fetched:
@@ -114,8 +113,10 @@ def sync_to_configs(
     fills each changed provider's ``diff``). Failures of single providers are in the
     report (``report.failed``); failures of the whole sync raise a
     :class:`~modelsync.errors.ModelsyncError`. A catalog older than the configs, or much
-    smaller, is not applied (``report.refused``) unless ``allow_older`` /
-    ``allow_shrink``.
+    smaller, is not applied unless ``allow_older`` / ``allow_shrink``: that does not
+    raise, the report comes back with ``refused`` set (``ok`` false), nothing written,
+    ``changed_files`` and the counts empty, and the files it would have written in
+    ``refusal["would_change"]``.
     """
     from .sync.run import run
 
@@ -187,63 +188,114 @@ def list_models(
 
 
 def clear_cache(
-    *, only_config_dir: bool = False, settings: Settings | None = None, **overrides: Any
+    *,
+    all_projects: bool = False,
+    only_config_dir: bool = False,
+    settings: Settings | None = None,
+    **overrides: Any,
 ) -> list[str]:
-    """Remove modelsync's cached responses, sync state and validation results.
+    """Forget what modelsync remembers about this project's config directory: its sync
+    state and last-sync record, its catalog index, the validation results of its files;
+    and empty the HTTP cache of the catalog.
 
-    ``only_config_dir``: of the sync state, remove only that of ``config_dir`` (the HTTP
-    cache and the validation results are shared by all config directories and go too).
-    Returns a description of each thing removed.
+    The HTTP cache holds the catalog, the same for every project, and stays one cache
+    shared by all: emptying it costs other projects a download, never their state.
+    ``all_projects``: forget the state, indexes and validation results of every config
+    directory on the machine (that use this cache directory). ``only_config_dir`` is
+    accepted for compatibility: it is what happens without ``all_projects``. Returns a
+    description of each thing removed.
     """
+    del only_config_dir  # the default now
     s = _settings(settings, overrides)
     try:
-        return _clear(s, only_config_dir)
+        return _clear(s, all_projects)
     except OSError as exc:
         where = exc.filename or s.cache_path
         raise ConfigError(f"{where}: cannot remove: {exc.strerror or exc}") from None
 
 
-def _clear(s: Settings, only_config_dir: bool) -> list[str]:
+def _clear(s: Settings, all_projects: bool) -> list[str]:
+    from .sync.record import record_path
     from .sync.state import state_dir, state_path
     from .upstream.cacheclear import clear_http_cache, remove_files
 
     removed: list[str] = []
     http_cache = clear_http_cache(s.http_cache_path)
     if http_cache:
-        removed.append(http_cache)
-    if only_config_dir:
-        from .sync.record import record_path
-
-        own = state_path(s)
-        record_path(s).unlink(missing_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            own.unlink()
-            removed.append(f"sync state of {s.config_path}")
-    else:
+        removed.append(f"{http_cache}, shared by every project")
+    if all_projects:
         count = remove_files(state_dir(s), ".json")
         remove_files(state_dir(s), ".last-sync")
         if count:
-            removed.append(f"sync state of {count} config director{'y' if count == 1 else 'ies'}")
-    removed.extend(_clear_indexes(s, only_config_dir))
-    with contextlib.suppress(FileNotFoundError):
-        (s.cache_path / "validated.json").unlink()
-        removed.append("validation results")
+            removed.append(f"sync state of {_directories(count)}")
+    else:
+        record_path(s).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            state_path(s).unlink()
+            removed.append(f"sync state of {s.config_path}")
+    removed.extend(_clear_indexes(s, all_projects))
+    removed.extend(_clear_validation(s, all_projects))
+    if all_projects:
+        from .projectfile import memo_dir
+
+        remove_files(memo_dir(), ".json")
     return removed
 
 
-def _clear_indexes(s: Settings, only_config_dir: bool) -> list[str]:
+def _directories(count: int) -> str:
+    return f"{count} config director{'y' if count == 1 else 'ies'}"
+
+
+def _clear_validation(s: Settings, all_projects: bool) -> list[str]:
+    """Remove the validation results (all, or those of the config directory's files)."""
+    path = s.cache_path / "validated.json"
+    if all_projects:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return []
+        return ["validation results"]
+    from .checks.validate import ValidationCache
+    from .errors import ModelsyncError
+    from .model.configdir import provider_files
+    from .util.fsutil import read_config, save_json
+
+    try:
+        data = json.loads(path.read_bytes())
+        valid = list(data["valid"])
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)  # unreadable: nobody can use it
+        return ["validation results"]
+    try:
+        files = provider_files(s.config_path)
+    except ModelsyncError:
+        files = {}
+    own = set()
+    for provider_id, file in files.items():
+        try:
+            own.add(ValidationCache.entry(read_config(file), provider_id))
+        except (OSError, ModelsyncError):
+            continue
+    kept = [entry for entry in valid if entry not in own]
+    if len(kept) == len(valid):
+        return []
+    save_json(path, {**data, "valid": kept}, failure="could not save %s (%s)", logger=log)
+    return [f"validation results of {s.config_path}"]
+
+
+def _clear_indexes(s: Settings, all_projects: bool) -> list[str]:
     """Remove the catalog indexes (all, or only the config directory's)."""
     from .upstream.cacheclear import remove_files
     from .use.index import index_path
 
     own = index_path(s.cache_path, s.config_path)
-    if only_config_dir:
+    if not all_projects:
         try:
             own.unlink()
         except FileNotFoundError:
             return []
         return [f"catalog index of {s.config_path}"]
     count = remove_files(own.parent, ".json")
-    return (
-        [f"catalog index of {count} config director{'y' if count == 1 else 'ies'}"] if count else []
-    )
+    return [f"catalog index of {_directories(count)}"] if count else []

@@ -20,7 +20,7 @@ from invoke.program import Program
 from . import tasks
 from ._version import __version__
 from .entry import kit as taskkit
-from .settings import find_project_root
+from .projectfile import find_project_root
 
 
 class _Environment(Environment):

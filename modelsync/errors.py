@@ -25,11 +25,15 @@ class CatalogError(FetchError):
 
 
 class ProviderNotFound(ModelsyncError):
-    """A provider id or pattern matches no provider."""
+    """A provider id or pattern matches no provider (a usage error: exit 2)."""
+
+    exit_code = 2
 
 
 class ModelNotFound(ModelsyncError):
-    """A model id is not in the provider's catalog."""
+    """A model id is not in the provider's catalog (a usage error: exit 2)."""
+
+    exit_code = 2
 
 
 class ConfigError(ModelsyncError):

@@ -4,8 +4,9 @@ Every entry point (``invoke <task>``, ``modelsync <task>``, the Python API) buil
 settings with :func:`resolve`, layer over layer, the later winning:
 
 1. the defaults below;
-2. the ``modelsync`` namespace of the Invoke configuration (``invoke.yaml`` of the
-   project, ``ns.configure`` in ``tasks.py``);
+2. the ``modelsync`` namespace of the Invoke configuration: the tasks get it from
+   Invoke (the project's ``invoke.yaml``, ``ns.configure`` in ``tasks.py``), the API
+   reads the project's ``invoke.yaml`` itself (:mod:`modelsync.projectfile`);
 3. environment variables ``INVOKE_MODELSYNC_<NAME>``, read here in the forms people
    write (``false``, ``a,b``, ``1800``), not as Invoke would cast them;
 4. task flags, or the API's keyword arguments.
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import setting_values as values
+from .projectfile import default_cache_dir, find_project_root
 from .setting_values import DEFAULT_AUDIT_SOURCES, DEFAULT_ROUTE_THRESHOLDS
 
 DEFAULT_API_URL = "https://models.dev/api.json"
@@ -89,10 +91,7 @@ class Settings:
         Base Directory specification says)."""
         if self.cache_dir:
             return Path(self.cache_dir).expanduser()
-        base = os.environ.get("XDG_CACHE_HOME") or ""
-        if not os.path.isabs(base):
-            base = os.path.join(os.path.expanduser("~"), ".cache")
-        return Path(base) / "modelsync"
+        return default_cache_dir()
 
     @property
     def http_cache_path(self) -> Path:
@@ -177,21 +176,6 @@ def environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     }
 
 
-def find_project_root(start: Path | None = None) -> Path | None:
-    """The nearest directory at or above ``start`` holding a ``tasks.py`` (as Invoke
-    searches), else one holding an ``invoke.yaml``/``.yml``/``.json``; ``None`` if
-    neither exists."""
-    here = (start or Path.cwd()).resolve()
-    chain = [here, *here.parents]
-    for directory in chain:
-        if (directory / "tasks.py").is_file():
-            return directory
-    for directory in chain:
-        if any((directory / f"invoke.{ext}").is_file() for ext in ("yaml", "yml", "json")):
-            return directory
-    return None
-
-
 def resolve(
     config: Mapping[str, Any] | None = None,
     *,
@@ -265,15 +249,56 @@ def resolve_path(path: str, base: Path) -> str:
     return full
 
 
+def project_settings(
+    config: Mapping[str, Any] | None = None, keywords: Mapping[str, Any] | None = None
+) -> Settings:
+    """The settings the Python API runs with: the defaults, the project's ``invoke.yaml``
+    (:mod:`modelsync.projectfile`; ``config`` in its place when given), the environment,
+    then ``keywords``; relative paths against the project root (outside any project: the
+    current directory)."""
+    from .projectfile import find
+
+    project = find() if config is None else None
+    root = project.root if project is not None else find_project_root()
+    settings = resolve(
+        project.config if project is not None else config, keywords=keywords, root=root
+    )
+    if settings.extra:
+        _warn_unknown(project.file if project is not None else None, settings.extra)
+    return settings
+
+
+_WARNED: set[tuple[str, ...]] = set()
+
+
+def _warn_unknown(file: Path | None, extra: Mapping[str, Any]) -> None:
+    """Warn once per process about unknown setting names."""
+    names = tuple(
+        name if name.startswith("INVOKE_") else f"modelsync.{name}" for name in sorted(extra)
+    )
+    if names in _WARNED:
+        return
+    _WARNED.add(names)
+    import logging
+
+    where = f" in {file}" if file is not None else ""
+    logging.getLogger("modelsync").warning(
+        "ignoring unknown setting(s) %s%s (see the settings table in the README)",
+        ", ".join(names),
+        where,
+    )
+
+
 def make_settings(values: Mapping[str, Any] | None = None, /, **overrides: Any) -> Settings:
-    """Settings from a configuration mapping and keyword overrides, for code (the current
-    directory is the root; the environment is read as by the tasks)."""
-    return resolve(values, keywords=overrides)
+    """The settings an API function would run with, with keyword ``overrides``: the
+    project's ``invoke.yaml`` (or the configuration mapping ``values`` in its place), the
+    environment, then the overrides; relative paths against the project root."""
+    return project_settings(values, overrides)
 
 
 def settings_for(settings: Settings | None, overrides: Mapping[str, Any]) -> Settings:
-    """What an API function runs with: ``settings`` (or the resolved layers when ``None``)
-    with the keyword ``overrides`` applied."""
+    """What an API function runs with: ``settings`` as given (else the project's, see
+    :func:`project_settings`) with the keyword ``overrides`` applied."""
     if settings is None:
-        return resolve(keywords=overrides)
+        return project_settings(keywords=overrides)
     return settings.replace(**overrides)

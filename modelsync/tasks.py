@@ -41,7 +41,7 @@ from .entry.kit import (
     _settings,
     _task,
 )
-from .entry.usetasks import cost_task, history, live_task, route_task, scores_task
+from .entry.usetasks import cost, history, live, route, scores
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -164,7 +164,6 @@ def _markdown_failure(message: str) -> str:
 
 
 @_task(
-    name="validate",
     iterable=["file"],
     help={
         **_COMMON,
@@ -177,7 +176,7 @@ def _markdown_failure(message: str) -> str:
         "deprecated fails the check (for CI).",
     },
 )
-def validate_task(
+def validate(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -238,21 +237,30 @@ def _validate_summary(result: ValidationResult) -> str:
 @_task(
     help={
         **_COMMON,
-        "config-dir": "Forget only this config directory's sync fingerprints (default: all "
-        "of them).",
+        "config-dir": "The config directory whose state to forget (default: "
+        "modelsync.config_dir, config/models).",
+        "all": "Forget the state of every project's config directory on this machine, not "
+        "only this one's.",
     }
 )
 def clear_cache(
-    c: Context, verbose: int = 0, quiet: bool = False, config_dir: str | None = None
+    c: Context,
+    verbose: int = 0,
+    quiet: bool = False,
+    config_dir: str | None = None,
+    all: bool = False,
 ) -> None:
-    """Remove cached catalog responses, sync fingerprints and validation results."""
+    """Forget this project's sync state, index and validation results (--all: every one's).
+
+    Also empties the HTTP cache of the catalog, which all projects share.
+    """
     _configure_logging(verbose, quiet)
     with _funnel():
         _check_values(["--config-dir"])
         s = _settings(c, config_dir=config_dir)
         from . import api
 
-        removed = api.clear_cache(settings=s, only_config_dir=config_dir is not None)
+        removed = api.clear_cache(settings=s, all_projects=all)
     if quiet:
         return
     if not removed:
@@ -262,7 +270,6 @@ def clear_cache(
 
 
 @_task(
-    name="models",
     iterable=["provider", "capability"],
     help={
         **_COMMON,
@@ -277,7 +284,7 @@ def clear_cache(
         "json": "Print the models as JSON.",
     },
 )
-def models_task(
+def models(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -319,15 +326,31 @@ def models_task(
     print(_json_dumps(as_json(found)) if json else as_table(found), end="" if not json else "\n")
 
 
+#: The task objects, each named as its task (``@task(pre=[modelsync.tasks.validate])``),
+#: and the collection ``ns`` that holds them.
+__all__ = [
+    "audit",
+    "clear_cache",
+    "cost",
+    "history",
+    "live",
+    "models",
+    "ns",
+    "route",
+    "scores",
+    "sync",
+    "validate",
+]
+
 ns = Collection("modelsync")
 ns.add_task(sync)
-ns.add_task(validate_task, name="validate")
+ns.add_task(validate)
 ns.add_task(clear_cache)
-ns.add_task(models_task, name="models")
-ns.add_task(live_task, name="live")
-ns.add_task(cost_task, name="cost")
-ns.add_task(route_task, name="route")
-ns.add_task(scores_task, name="scores")
+ns.add_task(models)
+ns.add_task(live)
+ns.add_task(cost)
+ns.add_task(route)
+ns.add_task(scores)
 ns.add_task(history)
 ns.add_task(audit)
 # The namespace exists, but its defaults are not registered with Invoke: Invoke would

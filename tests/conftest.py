@@ -81,9 +81,23 @@ def _closed_port() -> int:
 _DEAD_PROXY = f"http://127.0.0.1:{_closed_port()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _outside_this_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module fixtures too run outside this repository, whose ``invoke.yaml`` the API
+    would read."""
+    before = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("elsewhere"))
+    yield
+    os.chdir(before)
+
+
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Own cache, no internet, no colour, no stray invoke config, no provider keys."""
+    """Own cache, no internet, no colour, no stray invoke config, no provider keys, and
+    a current directory outside this repository (whose ``invoke.yaml`` the API would
+    read)."""
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.setenv(var, _DEAD_PROXY)

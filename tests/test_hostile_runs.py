@@ -163,7 +163,7 @@ def test_concurrent_clear_cache_runs_never_trace_back(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "modelsync.cli", "clear-cache"],
+            [sys.executable, "-m", "modelsync.cli", "clear-cache", "--all"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,

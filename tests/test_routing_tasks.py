@@ -46,7 +46,7 @@ MISTAKES = [
     (("cost", "--provider", "acme"), 2, "flags --provider and --model are required"),
     (("cost", "--provider", "acme", "--model", "acme-mid", "--input", "lots"), 2, "--input 'lots'"),
     (("cost", "--provider", "acme", "--model", "acme-mid", "--mode", "fast"), 2, "no modes"),
-    (("cost", "--provider", "acme", "--model", "acme-mdi"), 1, "did you mean 'acme-mid'"),
+    (("cost", "--provider", "acme", "--model", "acme-mdi"), 2, "did you mean 'acme-mid'"),
     (("route", "--complexity", "complex", "--capability"), 2, "flag --capability needs a value"),
     (("cost", "--provider", "beta", "--model", "beta-noprice", "--input", "1"), 1, "no price"),
     (("route",), 2, "flag --complexity is required"),
@@ -101,7 +101,7 @@ def test_clear_cache_forgets_the_catalog_index(repo: Path, tmp_path: Path) -> No
     assert "removed catalog index of config/models" in result.stdout
     assert not list(index.glob("*.json"))
     assert run_cli("models", cwd=repo, env=env).returncode == 0
-    everything = run_cli("clear-cache", cwd=repo, env=env)
+    everything = run_cli("clear-cache", "--all", cwd=repo, env=env)
     assert "removed catalog index of 1 config directory" in everything.stdout
     assert not index.exists()
 

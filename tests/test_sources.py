@@ -150,7 +150,9 @@ def test_an_older_catalog_is_not_applied_without_allow_older(
         "guard": "older",
         "catalog_updated": old_date,
         "configs_updated": new_date,
+        "would_change": [f"config/models/{p}.yml" for p in sorted(PROVIDERS)],
     }
+    assert report["changed_files"] == []
     assert report["source"]["newest_update"] == old_date
     assert files_snapshot(models) == before
 
@@ -168,7 +170,8 @@ def test_an_older_catalog_is_refused_on_a_machine_without_sync_state(
     before = files_snapshot(config_dir)
     modelsync.clear_cache(settings=settings)  # a fresh CI machine: the files only
     report = sync(settings, source=str(tmp_path / "old.json"))
-    assert report.refused and report.changed_files
+    assert report.refused and report.changed_files == []
+    assert report.refusal and report.refusal["would_change"]
     assert files_snapshot(config_dir) == before
     report = sync(settings, source=str(tmp_path / "new.json"))
     assert report.ok and report.changed_files == []

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
@@ -65,12 +66,59 @@ def project_root(c: Context) -> Path | None:
     prefix = getattr(c.config, "_project_prefix", None)
     if prefix:
         return Path(prefix)
-    from ..settings import find_project_root
+    from ..projectfile import find_project_root
 
     return find_project_root()
 
 
+def _walk(collection: Collection, prefix: str = "") -> Iterator[tuple[str, Task[Any]]]:
+    """Every task of ``collection`` with its dotted path, top level first."""
+    for name, found in collection.tasks.items():
+        yield prefix + name, found
+    for name, sub in collection.collections.items():
+        yield from _walk(sub, f"{prefix}{name}.")
+
+
+def _running_collection(c: Context) -> Collection | None:
+    """The root collection Invoke loaded: the ``invoke`` program's, else the ``ns`` (or
+    ``namespace``) of the tasks module Invoke imported."""
+    program = getattr(sys.modules.get("invoke.main"), "program", None)
+    found = getattr(program, "collection", None)
+    if isinstance(found, Collection):
+        return found
+    try:
+        module = sys.modules.get(str(c.config.tasks.collection_name))
+    except AttributeError:
+        return None
+    for attr in ("ns", "namespace"):
+        found = getattr(module, attr, None)
+        if isinstance(found, Collection):
+            return found
+    return None
+
+
+def name_tasks(c: Context) -> None:
+    """Tell :mod:`modelsync.util.tasknames` how this program calls modelsync's tasks: as
+    ``modelsync <task>`` under the ``modelsync`` command, by their path in the loaded
+    collection under ``invoke`` (``invoke catalog.models``)."""
+    from ..util import tasknames
+
+    if ARGV is not None:  # the modelsync command
+        tasknames.set_names({name: f"modelsync {name}" for name in TASKS})
+        return
+    names: dict[str, str] = {}
+    root = _running_collection(c)
+    if root is not None:
+        # By the task's function: Invoke copies the collections (and tasks) it loads.
+        own = {id(t.body): name for name, t in TASKS.items()}
+        for path, found in _walk(root):
+            if id(found.body) in own:
+                names.setdefault(own[id(found.body)], f"invoke {path}")
+    tasknames.set_names(names)
+
+
 def _settings(c: Context, flag_names: dict[str, str] | None = None, **flags: Any) -> Settings:
+    name_tasks(c)
     config = c.config.get("modelsync", {}) or {}
     values = dict(config.items()) if hasattr(config, "items") else {}
     settings = resolve(values, flags=flags, flag_names=flag_names, root=project_root(c))
@@ -146,10 +194,20 @@ class _Task(Task[Any]):
         return opts
 
 
+#: Every modelsync task by its name, as the decorator made it (for :func:`name_tasks`).
+TASKS: dict[str, _Task] = {}
+
+
 def _task(**kwargs: Any) -> Callable[[Callable[..., None]], _Task]:
-    decorator: Callable[[Callable[..., None]], _Task] = task(
+    make: Callable[[Callable[..., None]], _Task] = task(
         klass=_Task, auto_shortflags=False, incrementable=["verbose"], **kwargs
     )
+
+    def decorator(body: Callable[..., None]) -> _Task:
+        made = make(body)
+        TASKS[made.name.replace("_", "-")] = made  # as Invoke lists it: clear-cache
+        return made
+
     return decorator
 
 

@@ -12,6 +12,7 @@ from invoke.exceptions import Exit
 
 from ..errors import ModelsyncError, UsageError
 from ..settings import Settings
+from ..util.tasknames import command as task_command
 from .kit import (
     _COMMON,
     _PROVIDER_FLAGS,
@@ -26,7 +27,6 @@ from .kit import (
 
 
 @_task(
-    name="live",
     iterable=["provider", "exclude"],
     help={
         **_COMMON,
@@ -36,7 +36,7 @@ from .kit import (
         "write-report": "Also save the JSON document to this file.",
     },
 )
-def live_task(
+def live(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -112,7 +112,6 @@ def _usage(**counts: str | None) -> dict[str, int]:
 
 
 @_task(
-    name="cost",
     help={
         **_COMMON,
         "provider": "Provider id of the model (required).",
@@ -126,7 +125,7 @@ def _usage(**counts: str | None) -> dict[str, int]:
         "of that day, UTC) or an ISO time (see docs/history.md).",
     },
 )
-def cost_task(
+def cost(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -185,7 +184,6 @@ _ROUTE_VALUE_FLAGS = (
 
 
 @_task(
-    name="route",
     iterable=["capability", "provider"],
     help={
         **_COMMON,
@@ -204,7 +202,7 @@ _ROUTE_VALUE_FLAGS = (
         "json": "Print the choices with their reasons as JSON.",
     },
 )
-def route_task(
+def route(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,
@@ -250,8 +248,8 @@ def route_task(
         if not choices:
             raise ModelsyncError(
                 f"no model of {s.config_path} qualifies for a {complexity} task (left out: "
-                f"{explain_excluded(excluded)}); relax a constraint (invoke models lists "
-                "the models)"
+                f"{explain_excluded(excluded)}); relax a constraint "
+                f"({task_command('models')} lists the models)"
             )
     shown = choices[: (5 if most is None else most) or None]
     note = _one_sided(input, output)
@@ -273,7 +271,6 @@ def _one_sided(input: str | None, output: str | None) -> str | None:
 
 
 @_task(
-    name="scores",
     help={
         **_COMMON,
         "from": "JSON Lines file of outcomes, one {provider, model, complexity, quality (0-5) "
@@ -285,7 +282,7 @@ def _one_sided(input: str | None, output: str | None) -> str | None:
         "json": "Print the report as JSON.",
     },
 )
-def scores_task(
+def scores(
     c: Context,
     verbose: int = 0,
     quiet: bool = False,

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..model.configdir import check_directory, provider_files
-from ..settings import Settings, resolve
+from ..settings import Settings, settings_for
 from ..upstream.deadline import Deadline
 from ..util.suggest import did_you_mean
 from .bounds import Budget, return_large_buffers
@@ -59,7 +59,7 @@ def check_live(*, settings: Settings | None = None, **overrides: Any) -> LiveRep
     provider that fails is in the report (``report.problems()``); failures of the whole
     check raise a :class:`~modelsync.errors.ModelsyncError`.
     """
-    s = resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
+    s = settings_for(settings, overrides)
     return run(s, os.environ)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,9 +28,58 @@ if TYPE_CHECKING:
 def check_directory(config_dir: Path) -> None:
     """Raise :class:`UsageError` unless ``config_dir`` is an existing directory."""
     if not config_dir.exists():
-        raise UsageError(f"{config_dir}: config directory does not exist {_SETTING}")
+        raise UsageError(
+            f"{config_dir}: config directory does not exist{close_directory(config_dir)} {_SETTING}"
+        )
     if not config_dir.is_dir():
         raise UsageError(f"{config_dir}: config directory is not a directory {_SETTING}")
+
+
+def close_directory(config_dir: Path) -> str:
+    """``"; did you mean 'config/models'?"`` when a sibling of the missing ``config_dir``
+    has a close name and holds provider files (a mistyped ``--config-dir``), else ``""``."""
+    from ..util.suggest import close_matches
+
+    parent = config_dir.parent
+    try:
+        siblings = [e.name for e in os.scandir(parent) if e.is_dir() and e.name != config_dir.name]
+    except OSError:
+        return ""
+    close = [
+        name
+        for name in close_matches(config_dir.name, siblings)
+        if not _only_digits_differ(name, config_dir.name) and _holds_provider_files(parent / name)
+    ]
+    if not close:
+        return ""
+    return f"; did you mean {', '.join(repr(str(parent / name)) for name in close)}?"
+
+
+def _only_digits_differ(a: str, b: str) -> bool:
+    """``2026-03-18`` and ``2026-01-10``, ``v1`` and ``v2``: directories named by date or
+    version on purpose, not a typo of each other."""
+    return re.sub(r"\d", "", a) == re.sub(r"\d", "", b)
+
+
+def _holds_provider_files(directory: Path) -> bool:
+    try:
+        return any(
+            e.is_file() and e.name.endswith(SUFFIXES) and not e.name.startswith(".")
+            for e in os.scandir(directory)
+        )
+    except OSError:
+        return False
+
+
+def check_not_mistyped(config_dir: Path) -> None:
+    """Raise :class:`UsageError` when ``config_dir`` is missing and a sibling with a
+    close name holds provider files: creating it would start a second catalog beside
+    the real one. A missing directory without such a sibling is fine (a sync creates it)."""
+    if config_dir.exists():
+        return
+    close = close_directory(config_dir)
+    if close:
+        raise UsageError(f"{config_dir}: config directory does not exist{close} {_SETTING}")
 
 
 def provider_files(config_dir: Path) -> dict[str, Path]:

@@ -84,7 +84,9 @@ def render_markdown(report: SyncReport, limit: int = 10) -> str:
     doc = _Doc(limit)
     _header(doc, report)
     if report.refused:
-        doc.lines += ["", f"**Not applied:** {code(report.refused)}"]
+        from .summary import refusal_note
+
+        doc.lines += ["", f"**Not applied:** {code(report.refused)}", "", refusal_note(report)]
         return "\n".join(doc.lines) + "\n"
     doc.section(
         "Needs attention",

@@ -111,12 +111,21 @@ class _Summary:
         return "\n".join(self.lines) + "\n"
 
 
+def refusal_note(report: SyncReport) -> str:
+    """What a refused sync did (nothing) and would have done."""
+    would = len((report.refusal or {}).get("would_change", ()))
+    return (
+        f"Nothing written; the catalog would have changed {would} file{'s' if would != 1 else ''}."
+    )
+
+
 def render(report: SyncReport, limit: int = 10, stream: TextIO | None = None) -> str:
     """The summary printed after a sync; lists are cut at ``limit`` items."""
     out = _Summary(limit, _Style(use_colour(stream or sys.stdout)))
     out.lines += _header(report)
     if report.refused:
         out.lines.append(out.style(f"Not applied: {escape(report.refused)}", "31"))
+        out.lines.append(refusal_note(report))
         return out.text()
     out.lines += _count_lines(report)
     out.section(

@@ -242,7 +242,9 @@ class Planner:
             key=lambda p: p[0] or 0,
         )
         line, parts, message = located[0]
-        more = f" (and {len(problems) - 1} more, see invoke validate)" if len(problems) > 1 else ""
+        from ..util.tasknames import command
+
+        more = f" (and {len(problems) - 1} more, see {command('validate')})" if problems[1:] else ""
         where = ".".join(str(p) for p in parts)
         raise ConfigError(f"{where}: {message}{more}; the file was left as it is", line=line)
 

@@ -40,7 +40,7 @@ class LastSync:
     source: str
     #: SHA-256 of the catalog it applied.
     catalog_sha256: str | None
-    #: Whether every provider synced (no failures, catalog not refused).
+    #: Whether every provider synced (a refused catalog is never recorded).
     ok: bool
     #: Files written by that sync.
     changed_files: int

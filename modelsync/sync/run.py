@@ -18,8 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, ModelsyncError
-from ..model.configdir import check_directory, provider_files, provider_path, select
-from ..report.types import FAILED, SKIPPED, SyncReport
+from ..model.configdir import (
+    check_directory,
+    check_not_mistyped,
+    provider_files,
+    provider_path,
+    select,
+)
+from ..report.types import FAILED, SKIPPED, UNCHANGED, SyncReport
 from ..settings import Settings
 from ..util.fsutil import atomic_write, directory_lock, fsync_dir, remove_stale_temporaries
 from . import fingerprints
@@ -29,6 +35,7 @@ from .record import record
 from .state import State
 
 if TYPE_CHECKING:
+    from .guards import Refusal
     from .plan import Plan
 
 log = logging.getLogger(__name__)
@@ -72,6 +79,7 @@ def _prepare(config_dir: Path, writing: bool) -> bool:
     """Check the config directory; create it for a writing sync. Whether it was created."""
     if config_dir.exists() and not config_dir.is_dir():
         check_directory(config_dir)
+    check_not_mistyped(config_dir)
     if not writing or config_dir.exists():
         return False
     try:
@@ -117,7 +125,7 @@ def _locked_run(
             if writing:
                 remove_stale_temporaries(config_dir)
             raise
-        if writing:
+        if writing and report.refused is None:  # a refused sync wrote nothing
             record(settings, report)
     report.created_config_dir = created
     return report
@@ -159,7 +167,7 @@ def _run(
         if refusal is None and not allow_shrink:
             refusal = guards.shrink(settings, fetched.catalog, plans, files, state)
         if refusal is not None:
-            report.refused, report.refusal = refusal.message, refusal.details
+            _refuse(report, refusal)
             return report
 
     if writing:
@@ -172,6 +180,16 @@ def _run(
     for result in report.failed:
         log.error("%s", result.error)
     return report
+
+
+def _refuse(report: SyncReport, refusal: Refusal) -> None:
+    """Mark ``report`` refused: nothing is written, so no provider counts as added or
+    changed; what would have changed is kept in ``refusal["would_change"]``."""
+    report.refused = refusal.message
+    report.refusal = {**refusal.details, "would_change": report.changed_files}
+    for result in report.providers:
+        if result.status.writes:
+            result.status, result.changes, result.diff = UNCHANGED, [], None
 
 
 def _plan_providers(

@@ -1,8 +1,9 @@
 """On-demand syncs for applications: when did a config directory last sync, and sync it
 only when that is too long ago.
 
-Each successful sync (not a dry run or check) records when it ran, from which origin
-and catalog, and with what result, beside the fingerprints in the cache directory.
+Each sync that applied a catalog (not a dry run or check, not a refused catalog)
+records when it ran, from which origin and catalog, and with what result, beside the
+fingerprints in the cache directory.
 :func:`sync_if_needed` reads that small record and returns at once while it is fresh:
 no request, no YAML read, nothing heavy imported. When several processes start at once,
 one syncs while the others wait for the directory lock and then find the record fresh.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..settings import Settings, resolve
+from ..settings import Settings, settings_for
 from .record import LastSync, read
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def is_fresh(settings: Settings, max_age: float) -> bool:
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
-    return resolve(keywords=overrides) if settings is None else settings.replace(**overrides)
+    return settings_for(settings, overrides)
 
 
 def last_sync(*, settings: Settings | None = None, **overrides: Any) -> LastSync | None:

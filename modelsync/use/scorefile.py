@@ -136,9 +136,11 @@ class ScoreFile:
             line, _ = locate(new_text, parts)
             where = f"{self.path}:{line}" if line else str(self.path)
             dotted = ".".join(str(p) for p in parts) or "(top level)"
+            from ..util.tasknames import command
+
             raise ConfigError(
                 f"{where}: {dotted}: {message}; the file would not be valid, so no score "
-                "was written (run invoke validate)",
+                f"was written (run {command('validate')})",
                 path=str(self.path),
                 line=line,
             )

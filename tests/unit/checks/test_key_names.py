@@ -63,7 +63,9 @@ def test_a_sync_refuses_a_misspelt_key_and_user_keys_exempts_keys(tmp_path: Path
     assert (failed.error or "").startswith(
         f"{run.path}:5: defualt_model: unknown key 'defualt_model': did you mean 'default_model'?"
     )
-    assert "(and 7 more, see invoke validate); the file was left as it is" in (failed.error or "")
+    assert "(and 7 more, see modelsync validate); the file was left as it is" in (
+        failed.error or ""
+    )
 
     keys = ("defualt_model", "pined", "task_complexity_socre", "max_output_token")
     keys += ("contxt_window", "meduim", "Notes", "notes2")
