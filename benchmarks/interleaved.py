@@ -115,6 +115,7 @@ def main() -> None:
         route = modelsync_cmd(
             "route", "--config-dir", str(cfg), "--complexity", "complex",
             "--capability", "vision", "--min-context", "128000", "--limit", "5",
+            "--include-unscored",
         )  # fmt: skip
         cost = modelsync_cmd(
             "cost", "--config-dir", str(cfg), "--provider", "anthropic",

@@ -121,14 +121,21 @@ def time_select(config_dir: Path) -> None:
             times.append(time.perf_counter() - start)
         return statistics.median(times) * 1000
 
-    kw = {"capabilities": caps, "min_context": context, "catalog": catalog}
+    kw = {
+        "capabilities": caps,
+        "min_context": context,
+        "catalog": catalog,
+        "include_unscored": True,
+    }
     same = median_ms(lambda i: modelsync.select(complexity, limit=5, **kw))
     fresh = median_ms(
         lambda i: modelsync.select(
             complexity, usage={"input": 10_000 + i, "output": 1_000}, limit=5, **kw
         )
     )
-    everything = median_ms(lambda i: modelsync.select(complexity, catalog=catalog))
+    everything = median_ms(
+        lambda i: modelsync.select(complexity, catalog=catalog, include_unscored=True)
+    )
     print(json.dumps({"models": len(catalog), "same": same, "fresh": fresh, "all": everything}))
 
 
@@ -275,6 +282,7 @@ def main() -> None:
         route = modelsync_cmd(
             "route", "--config-dir", str(cfg), "--complexity", complexity,
             "--capability", caps[0], "--min-context", str(context), "--limit", "5",
+            "--include-unscored",
         )  # fmt: skip
         bench.measure(
             "modelsync: models, index cold", models, env,
