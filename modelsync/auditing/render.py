@@ -69,7 +69,10 @@ def _text_line(f: Finding) -> str:
 def render_text(report: AuditReport) -> str:
     lines = [_header(report, escape(report.config_dir))]
     for s in report.sources:
-        state = s.problem or (f"{s.entries} entries" if s.origin != "off" else "off")
+        if s.origin == "off":
+            lines.append(f"  source {s.name}: off")
+            continue
+        state = s.problem or f"{s.entries} entries"
         lines.append(f"  source {s.name}: {s.origin}, {escape(s.location)}: {escape(state)}")
     for (provider, model), found in _by_model(report.findings).items():
         mark = " (depended on)" if found[0].depended else ""

@@ -62,8 +62,10 @@ def audit(
     genai_prices: str | None = None,
     offline: bool = False,
 ) -> None:
-    """Check the synced files for values that cannot be right, and compare them with
-    independent price sources (read-only)."""
+    """Check the synced files for impossible values and against two price sources.
+
+    Read-only: the sanity rules run over the files, then the models are compared with
+    LiteLLM's price map and genai-prices (docs/audit.md)."""
     # Long: a task's signature is its flags; the body is settings, the API call and the
     # output, each one call.
     _configure_logging(verbose, quiet)
