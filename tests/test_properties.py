@@ -372,7 +372,7 @@ def hand_writing(draw: Any) -> dict[str, Any]:
     }
 
 
-EXTRA = "extra:\n{0}nan: .nan\n{0}since: !!timestamp 2024-01-01\n{0}legacy: !!bool yes\n"
+EXTRA = "extra:\n{0}since: !!timestamp 2024-01-01\n{0}legacy: !!bool yes\n"
 
 
 def _hand_write(

@@ -255,6 +255,8 @@ def test_a_partial_sync_opens_the_pull_request_and_fails_the_workflow(
     assert job.pull_request
     assert "### Failed (1)" in job.pull_request["body"]
     assert "### Needs attention (1)" in job.pull_request["body"]
+    # The audit cannot read the broken file: the body says so, the pull request is made.
+    assert "## Catalog audit\n\n**Not run:** see the job log." in job.pull_request["body"]
     changed = _git(repo, "show", "--name-only", "--format=", "modelsync/catalog").split()
     assert "config/models/anthropic.yml" in changed and "config/models/groq.yml" not in changed
 
@@ -345,6 +347,7 @@ def test_a_partial_sync_pushes_what_synced_and_fails_the_gitlab_job(
     assert "a provider failed; the merge request has what synced" in run.result.stderr
     message = _remote_git(run.remote, "log", "-1", "--format=%B", "modelsync/catalog")
     assert "### Failed (1)" in message and "### Needs attention (1)" in message
+    assert "## Catalog audit\n\n**Not run:** see the job log." in message
     changed = _remote_git(run.remote, "show", "--name-only", "--format=", "modelsync/catalog")
     assert "config/models/anthropic.yml" in changed.split()
     assert "config/models/groq.yml" not in changed.split()

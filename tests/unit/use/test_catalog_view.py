@@ -307,7 +307,9 @@ def test_every_file_of_the_full_catalog_is_read_from_the_index(
             ]
         )
         for complexity in ("simple", "medium", "complex"):
-            choices = modelsync.select(complexity, usage={"input": 20_000}, catalog=view)
+            choices = modelsync.select(
+                complexity, usage={"input": 20_000}, catalog=view, include_unscored=True
+            )
             answers[-1].append([(c.provider, c.model, c.rank, c.score, c.cost) for c in choices])
         for model in parsed:
             if model.pricing is None:
