@@ -1,0 +1,319 @@
+"""What the merge writes and reports, down to the byte and the report entry.
+
+Each test syncs a tiny catalog into a provider file written as text, the way people
+write it, in both layouts the merge handles: ``canonical`` (the file as modelsync writes
+it: the plain-data merge) and ``commented`` (a comment in the entry: ruamel's round
+trip). These are the behaviours mutation testing (``python mutation/run.py merge``)
+found unchecked: a price upstream dropped must leave the file, a model with bad data
+must not stop the others from updating, new models and fields go to their place, and
+pinned, deprecated, returning and shadowed models are reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import modelsync
+
+from .edgecases import HEAD, catalog, changes, entry, model, sync_text
+
+LAYOUTS = ("canonical", "commented")
+
+
+def layout(text: str, how: str) -> str:
+    """``text`` as is, or with a comment on its ``models:`` line (the round-trip merge)."""
+    return text if how == "canonical" else text.replace("models:\n", "models:  # ours\n", 1)
+
+
+def json_changes(report: modelsync.SyncReport, kind: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = report.to_json()["changes"][kind]
+    return entries
+
+
+# --- prices and fields upstream dropped ---------------------------------------------------
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_price_upstream_dropped_leaves_the_file(tmp_path: Any, how: str) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("      output: 2.0\n", "      output: 2.0\n      cache_read: 0.1\n")
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a"), how)
+    assert json_changes(report, "price") == [
+        {"provider": "p", "model": "m-a", "field": "cache_read", "old": 0.1, "new": None}
+    ]
+    assert run.settles()
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_tier_price_upstream_dropped_leaves_the_file(tmp_path: Any, how: str) -> None:
+    tiers = [{"tier": {"type": "context", "size": 500}, "input": 2.0, "output": 4.0}]
+    upstream = model()
+    upstream["cost"]["tiers"] = tiers
+    before = entry("m-a").replace(
+        "      output: 2.0\n",
+        "      output: 2.0\n      tiers:\n      - above_context: 500\n"
+        "        input: 2.0\n        output: 4.0\n        cache_read: 0.5\n",
+    )
+    after = before.replace("        cache_read: 0.5\n", "")
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + before, how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + after, how)
+    assert changes(report) == [("m-a", "price", "tiers")]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_field_upstream_dropped_leaves_the_entry(tmp_path: Any, how: str) -> None:
+    upstream = model()
+    del upstream["limit"]["output"]
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    max_output_tokens: 100\n", "")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert json_changes(report, "max_output_tokens") == [
+        {"provider": "p", "model": "m-a", "field": "max_output_tokens", "old": 100, "new": None}
+    ]
+
+
+# --- bad upstream data, hand-written entries: the models after them still update -------
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_model_with_bad_upstream_data_does_not_stop_the_next_from_updating(
+    tmp_path: Any, how: str
+) -> None:
+    bad = model()
+    bad["limit"]["context"] = "a lot"
+    text = HEAD + "models:\n" + entry("m-a") + entry("m-b") + entry("m-c")
+    run, report = sync_text(
+        tmp_path, layout(text, how), catalog(m_a=bad, m_b=model(3.0), m_c=model(4.0))
+    )
+    assert report.ok, report.failed
+    expected = HEAD + "models:\n" + entry("m-a") + entry("m-b", 3.0) + entry("m-c", 4.0)
+    assert run.text == layout(expected, how)
+    assert changes(report) == [("m-b", "price", "input"), ("m-c", "price", "input")]
+    assert [m["model"] for m in report.to_json()["skipped_models"]] == ["m-a"]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_shadowing_entry_does_not_stop_the_next_from_updating(tmp_path: Any, how: str) -> None:
+    hand = "  m-a:\n    name: our own m-a\n    context_window: 5\n"
+    text = HEAD + "models:\n" + hand + entry("m-b")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(), m_b=model(3.0)))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + hand + entry("m-b", 3.0), how)
+    assert changes(report) == [("m-a", "shadowed", None), ("m-b", "price", "input")]
+    shadowed = json_changes(report, "shadowed")
+    assert [(c["provider"], c["model"]) for c in shadowed] == [("p", "m-a")]
+    assert "source: models.dev" in shadowed[0]["fix"]
+
+
+# --- where new models and new fields go -----------------------------------------------------
+
+HAND = "  acme-ft:\n    name: ours\n    context_window: 5\n"
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_model_goes_between_the_managed_models_in_id_order(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-b") + HAND + entry("m-d")
+    data = catalog(m_a=model(), m_b=model(), m_c=model(), m_d=model(), m_e=model())
+    run, report = sync_text(tmp_path, layout(text, how), data)
+    assert report.ok, report.failed
+    expected = (
+        HEAD
+        + "models:\n"
+        + entry("m-a")
+        + entry("m-b")
+        + entry("m-c")
+        + HAND
+        + entry("m-d")
+        + entry("m-e")
+    )
+    assert run.text == layout(expected, how)
+    assert [m for m, kind, _ in changes(report) if kind == "added"] == ["m-a", "m-c", "m-e"]
+    assert run.settles()
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_new_models_go_after_hand_written_ones_when_no_model_is_managed(
+    tmp_path: Any, how: str
+) -> None:
+    text = HEAD + "models:\n" + HAND
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_b=model(), m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + HAND + entry("m-a") + entry("m-b"), how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_field_goes_after_the_field_before_it(tmp_path: Any, how: str) -> None:
+    # max_output_tokens is new upstream: it goes after context_window, not at the end.
+    text = HEAD + "models:\n" + entry("m-a").replace("    max_output_tokens: 100\n", "")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a"), how)
+    assert json_changes(report, "max_output_tokens") == [
+        {"provider": "p", "model": "m-a", "field": "max_output_tokens", "old": None, "new": 100}
+    ]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_first_field_goes_before_the_first_synced_field(tmp_path: Any, how: str) -> None:
+    # ``name`` missing: it goes before context_window, after the user's key above it.
+    text = HEAD + "models:\n" + entry("m-a").replace("    name: m-a\n", "    notes: ours\n")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    name: m-a\n", "    notes: ours\n    name: m-a\n")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_price_goes_in_price_order(tmp_path: Any, how: str) -> None:
+    upstream = model()
+    upstream["cost"] = {"input": 1.0, "cache_read": 0.1, "output": 2.0}
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    expected = entry("m-a").replace(
+        "      output: 2.0\n", "      output: 2.0\n      cache_read: 0.1\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert json_changes(report, "price") == [
+        {"provider": "p", "model": "m-a", "field": "cache_read", "old": None, "new": 0.1}
+    ]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_removed_model_is_marked_unavailable_in_place(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a").replace("    available: true\n", "") + entry("m-b")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_b=model()))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    available: true\n", "    available: false\n")
+    assert run.text == layout(HEAD + "models:\n" + expected + entry("m-b"), how)
+    assert changes(report) == [("m-a", "removed", None)]
+
+
+# --- what the report says about pinned, deprecated and returning models -----------------
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_pinned_field_is_kept_and_reported_with_both_values(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a", user="    pinned: [context_window, pricing]\n")
+    upstream = model(5.0)
+    upstream["limit"]["context"] = 2000
+    upstream["limit"]["output"] = 200
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=upstream))
+    assert report.ok, report.failed
+    expected = entry("m-a", user="    pinned: [context_window, pricing]\n").replace(
+        "max_output_tokens: 100", "max_output_tokens: 200"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert json_changes(report, "pinned") == [
+        {"provider": "p", "model": "m-a", "field": "context_window", "old": 1000, "new": 2000},
+        {
+            "provider": "p",
+            "model": "m-a",
+            "field": "pricing",
+            "old": {"input": 1.0, "output": 2.0},
+            "new": {"input": 5.0, "output": 2.0},
+        },
+    ]
+    assert json_changes(report, "price") == []
+    assert json_changes(report, "context_window") == []
+    assert [c["field"] for c in json_changes(report, "max_output_tokens")] == ["max_output_tokens"]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_pinned_field_upstream_agrees_with_is_not_reported(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a", user="    pinned: [pricing]\n")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert changes(report) == []
+    assert run.text == layout(text, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_pinned_field_the_file_lacks_is_reported_and_not_written(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a", user="    pinned: [family]\n")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(family="fam")))
+    assert report.ok, report.failed
+    assert run.text == layout(text, how)
+    assert json_changes(report, "pinned") == [
+        {"provider": "p", "model": "m-a", "field": "family", "old": None, "new": "fam"}
+    ]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_model_upstream_deprecates_is_reported_once(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a")
+    upstream = model(status="deprecated")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=upstream))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    deprecated: false\n", "    deprecated: true\n")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert json_changes(report, "deprecated") == [
+        {"provider": "p", "model": "m-a", "field": "deprecated", "old": False, "new": True}
+    ]
+    again = run.sync()
+    assert again.ok and json_changes(again, "deprecated") == []
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_pinned_deprecation_is_not_reported_as_deprecated(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a", user="    pinned: [deprecated]\n")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(status="deprecated")))
+    assert report.ok, report.failed
+    assert json_changes(report, "deprecated") == []
+    assert [c["field"] for c in json_changes(report, "pinned")] == ["deprecated"]
+    assert "    deprecated: false\n" in run.text
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_model_back_in_the_catalog_is_available_again_and_reported(
+    tmp_path: Any, how: str
+) -> None:
+    gone = entry("m-a").replace("    available: true\n", "    available: false\n")
+    run, report = sync_text(tmp_path, layout(HEAD + "models:\n" + gone, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a"), how)
+    assert changes(report) == [("m-a", "back", None)]
+    assert json_changes(report, "back") == [{"provider": "p", "model": "m-a"}]
+    assert report.to_json()["counts"]["models"]["back"] == 1
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_an_available_model_is_not_reported_back(tmp_path: Any, how: str) -> None:
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=model(3.0))
+    )
+    assert report.ok, report.failed
+    assert changes(report) == [("m-a", "price", "input")]
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a", 3.0), how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_context_and_output_changes_are_reported_with_both_values(tmp_path: Any, how: str) -> None:
+    upstream = model()
+    upstream["limit"] = {"context": 4000, "output": 400}
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    assert json_changes(report, "context_window") == [
+        {"provider": "p", "model": "m-a", "field": "context_window", "old": 1000, "new": 4000}
+    ]
+    assert json_changes(report, "max_output_tokens") == [
+        {"provider": "p", "model": "m-a", "field": "max_output_tokens", "old": 100, "new": 400}
+    ]
+    expected = entry("m-a").replace("1000\n", "4000\n").replace(": 100\n", ": 400\n")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
