@@ -17,7 +17,7 @@ import pytest
 
 import modelsync
 
-from .edgecases import HEAD, catalog, changes, entry, model, sync_text
+from .edgecases import HEAD, catalog, changes, entry, model, setup, sync_text
 
 LAYOUTS = ("canonical", "commented")
 
@@ -317,3 +317,87 @@ def test_context_and_output_changes_are_reported_with_both_values(tmp_path: Any,
     ]
     expected = entry("m-a").replace("1000\n", "4000\n").replace(": 100\n", ": 400\n")
     assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+# --- retired, pruned and refused files ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_model_already_unavailable_is_not_reported_removed_again(tmp_path: Any, how: str) -> None:
+    gone = entry("m-a").replace("    available: true\n", "    available: false\n")
+    text = layout(HEAD + "models:\n" + gone + entry("m-b"), how)
+    run, report = sync_text(tmp_path, text, catalog(m_b=model()))
+    assert report.ok, report.failed
+    assert run.text == text
+    assert changes(report) == []
+
+
+def test_prune_keeps_an_anchored_model_and_says_why(tmp_path: Any) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("    pricing:\n", "    pricing: &deal\n")
+        + entry("m-b", user="    list_price: *deal\n")
+    )
+    run, report = sync_text(tmp_path, text, catalog(m_b=model()), prune=True)
+    assert report.ok, report.failed
+    assert run.text == text.replace("    available: true\n", "    available: false\n", 1)
+    assert json_changes(report, "not_pruned") == [
+        {"provider": "p", "model": "m-a", "field": "anchor", "old": None, "new": None}
+    ]
+    assert changes(report) == [("m-a", "not_pruned", "anchor"), ("m-a", "removed", None)]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_prune_deletes_a_retired_model_without_user_keys_only(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a") + entry("m-b", user="    notes: ours\n") + entry("m-c")
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_c=model()), prune=True)
+    assert report.ok, report.failed
+    kept = entry("m-b", user="    notes: ours\n").replace(
+        "    available: true\n", "    available: false\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + kept + entry("m-c"), how)
+    assert changes(report) == [("m-a", "pruned", None), ("m-b", "removed", None)]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_provider_that_left_the_catalog_has_its_models_marked_unavailable(
+    tmp_path: Any, how: str
+) -> None:
+    text = layout(HEAD + "models:\n" + entry("m-a"), how)
+    run = setup(tmp_path, text)
+    other = catalog(x=model())
+    other["q"] = other.pop("p")
+    report = run.sync(other)
+    assert report.ok, report.failed
+    assert run.text == text.replace("    available: true\n", "    available: false\n")
+    assert json_changes(report, "removed") == [{"provider": "p", "model": "m-a"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (HEAD.replace("provider: p", "provider: q"), ":1: provider: 'q' does not match"),
+        (HEAD + "models: [m-a]\n", ":5: models: must be a mapping of model id to model"),
+        (
+            HEAD + "models:\n" + entry("m-a", user="    pinned: pricing\n"),
+            ":17: models.m-a.pinned must be a list of field names",
+        ),
+        (
+            HEAD + "models:\n" + entry("m-a", user="    pinned: [name, price, cost]\n"),
+            ":17: models.m-a.pinned: 'price', 'cost' are not synced fields (pinnable: name,",
+        ),
+        (
+            HEAD + "models:\n" + entry("m-a", user="    pinned:\n    - name\n    - price\n"),
+            ":19: models.m-a.pinned: 'price' is not a synced field (pinnable: name,",
+        ),
+    ],
+)
+def test_a_file_the_merge_cannot_apply_is_left_as_it_is_with_its_line(
+    tmp_path: Any, text: str, error: str
+) -> None:
+    run, report = sync_text(tmp_path, text, catalog(m_a=model(3.0)))
+    assert run.text == text
+    (failed,) = report.failed
+    assert failed.error is not None
+    assert failed.error.startswith(f"{run.path}{error}"), failed.error
