@@ -401,3 +401,105 @@ def test_a_file_the_merge_cannot_apply_is_left_as_it_is_with_its_line(
     (failed,) = report.failed
     assert failed.error is not None
     assert failed.error.startswith(f"{run.path}{error}"), failed.error
+
+
+# --- values that look alike, capabilities, whole prices --------------------------------------
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_pricing_upstream_dropped_leaves_the_entry_and_each_price_is_reported(
+    tmp_path: Any, how: str
+) -> None:
+    upstream = model()
+    del upstream["cost"]
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    pricing:\n      input: 1.0\n      output: 2.0\n", "")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert json_changes(report, "price") == [
+        {"provider": "p", "model": "m-a", "field": "input", "old": 1.0, "new": None},
+        {"provider": "p", "model": "m-a", "field": "output", "old": 2.0, "new": None},
+    ]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_tier_and_mode_changes_are_reported_as_tiers_and_modes(tmp_path: Any, how: str) -> None:
+    upstream = model()
+    upstream["cost"]["tiers"] = [{"tier": {"type": "context", "size": 500}, "input": 3.0}]
+    upstream["experimental"] = {"modes": {"fast": {"cost": {"input": 4.0}}}}
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=upstream)
+    )
+    assert report.ok, report.failed
+    prices = json_changes(report, "price")
+    assert [(c["field"], c["old"], c["new"]) for c in prices] == [
+        ("tiers", None, [{"above_context": 500, "input": 3.0}]),
+        ("modes", None, {"fast": {"input": 4.0}}),
+    ]
+    expected = entry("m-a").replace(
+        "      output: 2.0\n",
+        "      output: 2.0\n      tiers:\n        - above_context: 500\n          input: 3.0\n"
+        "      modes:\n        fast:\n          input: 4.0\n",
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_number_written_as_another_type_is_rewritten_as_upstream_has_it(
+    tmp_path: Any, how: str
+) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a")
+        .replace("    context_window: 1000\n", "    context_window: 1000.0\n")
+        .replace("      input: 1.0\n", "      input: 1\n")
+        .replace("    source: models.dev\n", "    open_weights: 1\n    source: models.dev\n")
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(open_weights=True)))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace(
+        "    source: models.dev\n", "    open_weights: true\n    source: models.dev\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert [(c["field"], c["old"], c["new"]) for c in json_changes(report, "price")] == [
+        ("input", 1, 1.0)
+    ]
+    assert [(c["old"], c["new"]) for c in json_changes(report, "context_window")] == [
+        (1000.0, 1000)
+    ]
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_capability_upstream_dropped_leaves_and_the_users_own_stay_after(
+    tmp_path: Any, how: str
+) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace(
+            "    capabilities: []\n", "    capabilities: [vision, streaming, reasoning]\n"
+        )
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(reasoning=True)))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace(
+        "    capabilities: []\n", "    capabilities: [reasoning, streaming]\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+    assert changes(report) == []
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_capabilities_written_as_text_become_the_derived_list(tmp_path: Any, how: str) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("    capabilities: []\n", "    capabilities: streaming\n")
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model(reasoning=True)))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace("    capabilities: []\n", "    capabilities: [reasoning]\n")
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
