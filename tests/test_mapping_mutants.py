@@ -9,6 +9,8 @@ written; a model the mapping cannot use must be skipped with its reason in the r
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -243,3 +245,138 @@ def test_a_model_of_a_provider_flagged_for_repeated_keys_is_skipped(tmp_path: Pa
     assert list(yaml11(run.text)["models"]) == ["ok"]
     [skip] = report.to_json()["skipped_models"]
     assert skip["model"] == "m" and "name" in skip["reason"]
+
+
+# --- what the typed API returns, and why a model or provider is skipped ---------------------
+
+
+def api_source(tmp_path: Path, data: dict[str, Any] | str) -> dict[str, Any]:
+    path = tmp_path / "api.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return {"source": str(path), "cache_dir": str(tmp_path / "cache")}
+
+
+def test_get_model_names_the_provider_status_and_empty_tiers(tmp_path: Path) -> None:
+    raw = {"status": "deprecated", "experimental": {"modes": {"fast": {"cost": {"input": 2}}}}}
+    found = modelsync.get_model("p", "m", **api_source(tmp_path, catalog(m=raw)))
+    assert (found.provider, found.id, found.status, found.deprecated) == (
+        "p",
+        "m",
+        "deprecated",
+        True,
+    )
+    assert found.pricing is not None
+    assert found.pricing.tiers == () and found.pricing.prices == {}
+    assert found.pricing.modes == {"fast": {"input": 2.0}}
+
+
+def test_fetch_all_names_each_models_provider(tmp_path: Path) -> None:
+    data = catalog(m={}, n={})
+    models = modelsync.fetch_all(**api_source(tmp_path, data))
+    assert [(m.provider, m.id) for m in models["p"]] == [("p", "m"), ("p", "n")]
+
+
+def test_a_schema_problem_is_the_reason_a_model_is_skipped(tmp_path: Path) -> None:
+    with pytest.raises(modelsync.ModelNotFound) as err:
+        modelsync.get_model(
+            "p", "m", **api_source(tmp_path, catalog(m={"limit": {"context": "a lot"}}))
+        )
+    assert (
+        str(err.value)
+        == "model p/m has unusable data: limit.context: 'a lot' is not of type 'integer'"
+    )
+
+
+def test_a_provider_breaking_the_schema_is_unusable(tmp_path: Path) -> None:
+    data = catalog(m={})
+    data["p"]["env"] = "P_KEY"
+    with pytest.raises(modelsync.ProviderNotFound) as err:
+        modelsync.get_model("p", "m", **api_source(tmp_path, data))
+    assert str(err.value) == "provider 'p' has unusable data: env: 'P_KEY' is not of type 'array'"
+
+
+def test_an_unsafe_provider_id_is_unusable(tmp_path: Path) -> None:
+    data = {"Bad..id": catalog(m={})["p"]}
+    with pytest.raises(modelsync.ProviderNotFound) as err:
+        modelsync.get_model("Bad..id", "m", **api_source(tmp_path, data))
+    assert str(err.value) == (
+        "provider 'Bad..id' has unusable data: provider id is not a safe file name "
+        "(^[a-z0-9][a-z0-9._-]*$, no '..', not a Windows device name)"
+    )
+
+
+def test_a_provider_with_repeated_keys_is_unusable(tmp_path: Path) -> None:
+    body = '{"p": {"id": "p", "name": "P", "name": "Q", "env": [], "models": {}}}'
+    with pytest.raises(modelsync.ProviderNotFound) as err:
+        modelsync.get_model("p", "m", **api_source(tmp_path, body))
+    assert str(err.value) == "provider 'p' has unusable data: the catalog repeats the key 'name'"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ({"cost": {"x\udc80": 1}}, "cost: not encodable as UTF-8"),
+        (
+            {"cost": {"tiers": [{"tier": {"type": "context", "size": 9}, "x\udc80": 1}]}},
+            "cost.tiers.0: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"f\udc80": {"cost": {}}}}},
+            "experimental.modes: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"f\udc80": {"provider": {}}}}},
+            "experimental.modes: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"fast": {"provider": {"body": {"k\udc80": 1}}}}}},
+            "experimental.modes.fast.provider.body: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"fast": {"provider": {"body": {"k": "v\udc80"}}}}}},
+            "experimental.modes.fast.provider.body.k: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"fast": {"provider": {"stop": ["\udc80"]}}}}},
+            "experimental.modes.fast.provider.stop: not encodable as UTF-8",
+        ),
+        (
+            {"experimental": {"modes": {"fast": {"provider": {"t": math.inf}}}}},
+            "experimental.modes.fast.provider.t: inf is not a finite number",
+        ),
+    ],
+)
+def test_what_a_schema_cannot_catch_skips_the_model_and_says_where(
+    tmp_path: Path, raw: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(modelsync.ModelNotFound) as err:
+        modelsync.get_model("p", "m", **api_source(tmp_path, catalog(m=raw)))
+    assert str(err.value) == f"model p/m has unusable data: {reason}"
+
+
+def test_an_unencodable_provider_field_makes_the_provider_unusable(tmp_path: Path) -> None:
+    data = catalog(m={})
+    data["p"]["env"] = ["P\udc80"]
+    data["p"]["doc"] = "https://p.example/\udc80"
+    with pytest.raises(modelsync.ProviderNotFound) as err:
+        modelsync.get_model("p", "m", **api_source(tmp_path, data))
+    assert str(err.value) == "provider 'p' has unusable data: env: not encodable as UTF-8"
+    data["p"]["env"] = ["P_KEY"]
+    with pytest.raises(modelsync.ProviderNotFound) as err:
+        modelsync.get_model("p", "m", **api_source(tmp_path, data))
+    assert str(err.value) == "provider 'p' has unusable data: doc: not encodable as UTF-8"
+
+
+def test_a_mode_request_keeps_numbers_and_lists(tmp_path: Path) -> None:
+    request = {"body": {"temperature": 0.5, "stop": ["a", "b"], "n": 2, "stream": True}}
+    raw = {"experimental": {"modes": {"fast": {"provider": request}}}}
+    assert written(tmp_path, raw)["pricing"]["modes"]["fast"]["request"] == request
+
+
+def test_a_tier_of_an_unknown_type_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = {"cost": {"input": 1, "tiers": [{"tier": {"type": "time-of-day", "size": 1}}]}}
+    with caplog.at_level(logging.DEBUG, logger="modelsync.mapping"):
+        written(tmp_path, raw)
+    assert "ignoring a price tier of unknown type 'time-of-day'" in caplog.messages
