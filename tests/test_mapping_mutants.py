@@ -340,6 +340,10 @@ def test_a_provider_with_repeated_keys_is_unusable(tmp_path: Path) -> None:
             {"experimental": {"modes": {"fast": {"provider": {"stop": ["\udc80"]}}}}},
             "experimental.modes.fast.provider.stop: not encodable as UTF-8",
         ),
+        ({"modalities": {"input": ["te\udc80xt"]}}, "modalities.input: not encodable as UTF-8"),
+        ({"provider": {"api": "https://\udc80"}}, "provider.api: not encodable as UTF-8"),
+        ({"provider": {"shape": "resp\udc80"}}, "provider.shape: not encodable as UTF-8"),
+        ({"family": "f\udc80"}, "family: not encodable as UTF-8"),
         (
             {"experimental": {"modes": {"fast": {"provider": {"t": math.inf}}}}},
             "experimental.modes.fast.provider.t: inf is not a finite number",
@@ -380,3 +384,17 @@ def test_a_tier_of_an_unknown_type_is_logged(
     with caplog.at_level(logging.DEBUG, logger="modelsync.mapping"):
         written(tmp_path, raw)
     assert "ignoring a price tier of unknown type 'time-of-day'" in caplog.messages
+
+
+def test_an_unencodable_model_id_skips_the_model(tmp_path: Path) -> None:
+    data = catalog()
+    data["p"]["models"] = {"m\udc80": {}}
+    with pytest.raises(modelsync.ModelNotFound) as err:
+        modelsync.get_model("p", "m\udc80", **api_source(tmp_path, data))
+    assert str(err.value) == "model p/m\udc80 has unusable data: model id: not encodable as UTF-8"
+
+
+def test_the_family_is_written(tmp_path: Path) -> None:
+    entry = written(tmp_path, {"family": "claude", "name": "M"})
+    assert list(entry)[:2] == ["name", "family"]
+    assert (entry["name"], entry["family"]) == ("M", "claude")
