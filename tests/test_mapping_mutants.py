@@ -340,6 +340,7 @@ def test_a_provider_with_repeated_keys_is_unusable(tmp_path: Path) -> None:
             {"experimental": {"modes": {"fast": {"provider": {"stop": ["\udc80"]}}}}},
             "experimental.modes.fast.provider.stop: not encodable as UTF-8",
         ),
+        ({"cost": {"zeta": math.nan}}, "cost.zeta: nan is not a finite price >= 0"),
         ({"modalities": {"input": ["te\udc80xt"]}}, "modalities.input: not encodable as UTF-8"),
         ({"provider": {"api": "https://\udc80"}}, "provider.api: not encodable as UTF-8"),
         ({"provider": {"shape": "resp\udc80"}}, "provider.shape: not encodable as UTF-8"),
@@ -398,3 +399,19 @@ def test_the_family_is_written(tmp_path: Path) -> None:
     entry = written(tmp_path, {"family": "claude", "name": "M"})
     assert list(entry)[:2] == ["name", "family"]
     assert (entry["name"], entry["family"]) == ("M", "claude")
+
+
+def test_a_model_whose_repeated_key_is_fixed_upstream_is_added_next_time(tmp_path: Path) -> None:
+    # Parsed, both catalogs are the same data ("name": "b" wins): only the repeat tells
+    # them apart, so the first sync must not be remembered as done.
+    run = setup(tmp_path, HEAD)
+    head = '{"p": {"id": "p", "name": "P", "env": ["P_KEY"], "doc": "https://p.example", '
+    run.source.write_text(head + '"models": {"m": {"name": "a", "name": "b"}, "ok": {}}}}')
+    first = run.sync()
+    assert first.ok and [s["model"] for s in first.to_json()["skipped_models"]] == ["m"]
+    run.source.write_text(head + '"models": {"m": {"name": "b"}, "ok": {}}}}')
+    second = run.sync()
+    assert second.ok, second.failed
+    assert second.to_json()["skipped_models"] == []
+    assert second.to_json()["changes"]["added"] == [{"provider": "p", "model": "m"}]
+    assert list(yaml11(run.text)["models"]) == ["m", "ok"]
