@@ -17,6 +17,7 @@ import pytest
 
 import modelsync
 
+from .conftest import yaml11
 from .edgecases import HEAD, catalog, changes, entry, model, setup, sync_text
 
 LAYOUTS = ("canonical", "commented")
@@ -503,3 +504,59 @@ def test_capabilities_written_as_text_become_the_derived_list(tmp_path: Any, how
     assert report.ok, report.failed
     expected = entry("m-a").replace("    capabilities: []\n", "    capabilities: [reasoning]\n")
     assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_field_goes_right_after_the_first_field_not_after_the_users_key(
+    tmp_path: Any, how: str
+) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace(
+            "    name: m-a\n    context_window: 1000\n", "    name: m-a\n    notes: ours\n"
+        )
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    expected = entry("m-a").replace(
+        "    context_window: 1000\n", "    context_window: 1000\n    notes: ours\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_an_empty_pricing_is_filled_and_each_price_reported(tmp_path: Any, how: str) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace(
+            "    pricing:\n      input: 1.0\n      output: 2.0\n", "    pricing: {}\n"
+        )
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert yaml11(run.text)["models"]["m-a"]["pricing"] == {"input": 1.0, "output": 2.0}
+    assert [(c["field"], c["old"], c["new"]) for c in json_changes(report, "price")] == [
+        ("input", None, 1.0),
+        ("output", None, 2.0),
+    ]
+
+
+@pytest.mark.parametrize("pricing", ["", "    pricing: 5\n"])
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_pricing_new_upstream_or_written_as_a_number_is_written_and_reported(
+    tmp_path: Any, how: str, pricing: str
+) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("    pricing:\n      input: 1.0\n      output: 2.0\n", pricing)
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a"), how)
+    assert [(c["field"], c["old"], c["new"]) for c in json_changes(report, "price")] == [
+        ("input", None, 1.0),
+        ("output", None, 2.0),
+    ]
