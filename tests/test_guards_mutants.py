@@ -127,8 +127,20 @@ def test_a_file_without_available_models_is_no_provider_to_lose(tmp_path: Path) 
     directory = configs(tmp_path, {"p": ["m0", "m1"]})
     gone = "".join(entry(m).replace("available: true", "available: false") for m in ("x", "y"))
     (directory / "q.yml").write_text(head("q") + "models:\n" + gone)
-    report = sync(tmp_path, directory, catalog_of({"p": 2}))
+    data = {"p": provider("p", {"m0": model(3.0), "m1": model()})}
+    report = sync(tmp_path, directory, data)
     assert report.ok and report.refused is None, report.refused
+    assert [c.model for c in report.changes("price")] == ["m0"]
+
+
+def test_a_catalog_provider_without_a_models_mapping_counts_as_empty(tmp_path: Path) -> None:
+    directory = configs(tmp_path, {"p": ["m0"], "q": ["m0"]})
+    data = catalog_of({"p": 1, "q": 1})
+    data["p"]["models"]["m0"] = model(3.0)
+    data["odd"] = {"id": "odd", "name": "Odd", "models": None}
+    report = sync(tmp_path, directory, data)
+    assert report.refused is None, report.refused
+    assert [c.model for c in report.changes("price")] == ["m0"]
 
 
 def test_a_catalog_provider_without_models_is_not_counted(tmp_path: Path) -> None:
