@@ -560,3 +560,102 @@ def test_pricing_new_upstream_or_written_as_a_number_is_written_and_reported(
         ("input", None, 1.0),
         ("output", None, 2.0),
     ]
+
+
+# --- shared lists, equal-looking values, prefixes ----------------------------------------------
+
+SHARED_CAPS = (
+    HEAD
+    + "models:\n"
+    + entry("m-a").replace("    capabilities: []\n", "    capabilities: &caps [reasoning]\n")
+    + entry("m-b").replace("    capabilities: []\n", "    capabilities: *caps  # same\n")
+)
+
+
+def test_a_shared_capability_list_stays_shared_while_both_models_agree(tmp_path: Any) -> None:
+    data = catalog(m_a=model(reasoning=True), m_b=model(3.0, reasoning=True))
+    run, report = sync_text(tmp_path, SHARED_CAPS, data)
+    assert report.ok, report.failed
+    assert run.text == SHARED_CAPS.replace(
+        "    pricing:\n      input: 1.0\n      output: 2.0\n    capabilities: *caps",
+        "    pricing:\n      input: 3.0\n      output: 2.0\n    capabilities: *caps",
+    )
+    assert changes(report) == [("m-b", "price", "input")]
+
+
+def test_a_shared_capability_list_is_copied_for_the_model_that_differs(tmp_path: Any) -> None:
+    data = catalog(m_a=model(reasoning=True), m_b=model(reasoning=True, tool_call=True))
+    run, report = sync_text(tmp_path, SHARED_CAPS, data)
+    assert report.ok, report.failed
+    doc = yaml11(run.text)["models"]
+    assert doc["m-a"]["capabilities"] == ["reasoning"]
+    assert doc["m-b"]["capabilities"] == ["function_calling", "reasoning"]
+    assert "    capabilities: &caps [reasoning]\n" in run.text
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_capability_added_after_the_ones_the_file_has_is_written(tmp_path: Any, how: str) -> None:
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("    capabilities: []\n", "    capabilities: [function_calling]\n")
+    )
+    data = catalog(m_a=model(tool_call=True, reasoning=True))
+    run, report = sync_text(tmp_path, layout(text, how), data)
+    assert report.ok, report.failed
+    expected = entry("m-a").replace(
+        "    capabilities: []\n", "    capabilities: [function_calling, reasoning]\n"
+    )
+    assert run.text == layout(HEAD + "models:\n" + expected, how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_unchanged_tiers_are_not_reported_beside_a_changed_price(tmp_path: Any, how: str) -> None:
+    upstream = model(3.0)
+    upstream["cost"]["tiers"] = [{"tier": {"type": "context", "size": 500}, "input": 2.0}]
+    tiers = "      tiers:\n      - above_context: 500\n        input: 2.0\n"
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("      output: 2.0\n", "      output: 2.0\n" + tiers)
+    )
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=upstream))
+    assert report.ok, report.failed
+    assert changes(report) == [("m-a", "price", "input")]
+    assert run.text == layout(text.replace("input: 1.0", "input: 3.0"), how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_model_already_deprecated_is_not_reported_again(tmp_path: Any, how: str) -> None:
+    text = HEAD + "models:\n" + entry("m-a").replace("deprecated: false", "deprecated: true")
+    data = catalog(m_a=model(3.0, status="deprecated"))
+    run, report = sync_text(tmp_path, layout(text, how), data)
+    assert report.ok, report.failed
+    assert changes(report) == [("m-a", "price", "input")]
+    assert run.text == layout(text.replace("input: 1.0", "input: 3.0"), how)
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_name_to_or_from_the_text_none_is_written(tmp_path: Any, how: str) -> None:
+    run, report = sync_text(
+        tmp_path, layout(HEAD + "models:\n" + entry("m-a"), how), catalog(m_a=model(name="None"))
+    )
+    assert report.ok, report.failed
+    assert yaml11(run.text)["models"]["m-a"]["name"] == "None"
+    report = run.sync(catalog(m_a=model(name="m-a")))
+    assert report.ok, report.failed
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a"), how)
+
+
+def test_a_comment_above_a_capability_stays_with_it_when_one_is_inserted_before(
+    tmp_path: Any,
+) -> None:
+    block = "    capabilities:\n      # derived\n      - reasoning\n      - streaming\n"
+    text = HEAD + "models:\n" + entry("m-a").replace("    capabilities: []\n", block)
+    run, report = sync_text(tmp_path, text, catalog(m_a=model(reasoning=True, tool_call=True)))
+    assert report.ok, report.failed
+    after = "    capabilities:\n      - function_calling\n      # derived\n      - reasoning\n"
+    assert run.text == text.replace(
+        "    capabilities:\n      # derived\n      - reasoning\n", after
+    )
+    assert run.text.count("# derived") == 1
