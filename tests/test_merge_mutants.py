@@ -659,3 +659,38 @@ def test_a_comment_above_a_capability_stays_with_it_when_one_is_inserted_before(
         "    capabilities:\n      # derived\n      - reasoning\n", after
     )
     assert run.text.count("# derived") == 1
+
+
+def test_a_value_upstream_agrees_with_keeps_the_way_it_is_written(tmp_path: Any) -> None:
+    text = HEAD + "models:\n" + entry("m-a").replace("    name: m-a\n", '    name: "m-a"\n')
+    run, report = sync_text(tmp_path, text, catalog(m_a=model(3.0)))
+    assert report.ok, report.failed
+    assert run.text == text.replace("input: 1.0", "input: 3.0")
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_tier_added_or_removed_upstream_is_added_or_removed(tmp_path: Any, how: str) -> None:
+    one = "      tiers:\n      - above_context: 500\n        input: 2.0\n"
+    two = one + "      - above_context: 900\n        input: 4.0\n"
+    text = (
+        HEAD
+        + "models:\n"
+        + entry("m-a").replace("      output: 2.0\n", "      output: 2.0\n" + one)
+    )
+    upstream = model()
+    upstream["cost"]["tiers"] = [
+        {"tier": {"type": "context", "size": 500}, "input": 2.0},
+        {"tier": {"type": "context", "size": 900}, "input": 4.0},
+    ]
+    run, report = sync_text(tmp_path, layout(text, how), catalog(m_a=upstream))
+    assert report.ok, report.failed
+    tiers = yaml11(run.text)["models"]["m-a"]["pricing"]["tiers"]
+    assert tiers == [{"above_context": 500, "input": 2.0}, {"above_context": 900, "input": 4.0}]
+    assert changes(report) == [("m-a", "price", "tiers")]
+    upstream["cost"]["tiers"] = upstream["cost"]["tiers"][:1]
+    report = run.sync(catalog(m_a=upstream))
+    assert report.ok, report.failed
+    assert yaml11(run.text)["models"]["m-a"]["pricing"]["tiers"] == [
+        {"above_context": 500, "input": 2.0}
+    ]
+    assert two not in run.text
