@@ -694,3 +694,29 @@ def test_a_tier_added_or_removed_upstream_is_added_or_removed(tmp_path: Any, how
         {"above_context": 500, "input": 2.0}
     ]
     assert two not in run.text
+
+
+def test_a_field_inherited_through_a_merge_key_is_overridden_not_edited(tmp_path: Any) -> None:
+    base = entry("m-a").replace("  m-a:\n", "  m-a: &base\n")
+    child = "  m-b:\n    <<: *base\n    name: m-b\n    source: models.dev\n"
+    upstream = model(5.0)
+    del upstream["limit"]["output"]  # inherited: it cannot be deleted from m-b
+    run, report = sync_text(
+        tmp_path, HEAD + "models:\n" + base + child, catalog(m_a=model(), m_b=upstream)
+    )
+    assert report.ok, report.failed
+    override = "    pricing:\n      input: 5.0\n      output: 2.0\n"
+    assert run.text == HEAD + "models:\n" + base + child + override
+    assert changes(report) == [
+        ("m-b", "price", "input"),
+        ("m-b", "max_output_tokens", "max_output_tokens"),
+    ]
+
+
+def test_a_comment_above_the_first_model_stays_with_it_when_a_model_goes_before(
+    tmp_path: Any,
+) -> None:
+    text = HEAD + "models:\n  # sorted by id\n" + entry("m-b")
+    run, report = sync_text(tmp_path, text, catalog(m_a=model(), m_b=model()))
+    assert report.ok, report.failed
+    assert run.text == HEAD + "models:\n" + entry("m-a") + "  # sorted by id\n" + entry("m-b")
