@@ -720,3 +720,40 @@ def test_a_comment_above_the_first_model_stays_with_it_when_a_model_goes_before(
     run, report = sync_text(tmp_path, text, catalog(m_a=model(), m_b=model()))
     assert report.ok, report.failed
     assert run.text == HEAD + "models:\n" + entry("m-a") + "  # sorted by id\n" + entry("m-b")
+
+
+# --- the provider's own fields ------------------------------------------------------------------
+
+
+def test_the_providers_fields_follow_upstream(tmp_path: Any) -> None:
+    data = catalog(m_a=model())
+    data["p"]["name"] = "P Cloud"
+    data["p"]["env"] = ["P_KEY", "P_ORG"]
+    run, report = sync_text(tmp_path, HEAD + "models:\n" + entry("m-a"), data)
+    assert report.ok, report.failed
+    assert run.text == (
+        "provider: p\nname: P Cloud\nenv: [P_KEY, P_ORG]\ndoc: https://p.example\n"
+        + "models:\n"
+        + entry("m-a")
+    )
+
+
+def test_missing_provider_fields_go_after_provider_and_before_models(tmp_path: Any) -> None:
+    text = "# ours\nmodels:  # all of them\n" + entry("m-a")
+    run, report = sync_text(tmp_path, text, catalog(m_a=model()))
+    assert report.ok, report.failed
+    assert run.text == HEAD + "# ours\nmodels:  # all of them\n" + entry("m-a")
+
+
+def test_a_provider_without_models_gets_no_models_key(tmp_path: Any) -> None:
+    run, report = sync_text(tmp_path, HEAD, catalog())
+    assert report.ok, report.failed
+    assert run.text == HEAD
+
+
+def test_a_provider_of_another_name_is_refused_at_its_line(tmp_path: Any) -> None:
+    text = "# ours\n" + HEAD.replace("provider: p", "provider: q")
+    run, report = sync_text(tmp_path, text, catalog(m_a=model()))
+    assert run.text == text
+    (failed,) = report.failed
+    assert failed.error == (f"{run.path}:2: provider: 'q' does not match the file name ('p')")
