@@ -5,6 +5,7 @@
     python mutation/run.py --core                  # every module of the core
     python mutation/run.py merge --survivors       # and list the surviving mutants
     python mutation/run.py --list                  # the modules and their tests
+    python mutation/run.py merge --no-run          # score the last run again
 
 Each module runs in its own copy of the repository under ``mutation/.work/<module>/``
 (mutmut writes its ``mutants/`` tree there, never in the work tree), with the
@@ -197,9 +198,19 @@ def statuses(work: Path) -> dict[str, str]:
     return found
 
 
-def measure(module: str, max_children: int, equivalents: dict[str, str]) -> Score:
+def measure(
+    module: str, max_children: int, equivalents: dict[str, str], *, run_mutmut: bool = True
+) -> Score:
     if module not in TESTS:
         sys.exit(f"unknown module {module!r}; known: {', '.join(TESTS)}")
+    prefix = f"modelsync.{module}."
+    listed = {n for n in equivalents if n.startswith(prefix)}
+    work = WORK / module
+    if not run_mutmut:
+        if not (work / "mutants").is_dir():
+            sys.exit(f"no earlier run of {module} in {work}: run it first")
+        found = {n: s for n, s in statuses(work).items() if n.startswith(prefix)}
+        return Score(module, found, listed)
     work = prepare(module)
     start = time.monotonic()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
@@ -215,9 +226,8 @@ def measure(module: str, max_children: int, equivalents: dict[str, str]) -> Scor
     if run.returncode != 0:
         tail = "\n".join((run.stdout + run.stderr).splitlines()[-20:])
         sys.exit(f"mutmut failed for {module} (log: {work / 'mutmut-run.log'}):\n{tail}")
-    prefix = f"modelsync.{module}."
     found = {n: s for n, s in statuses(work).items() if n.startswith(prefix)}
-    return Score(module, found, {n for n in equivalents if n.startswith(prefix)}, seconds)
+    return Score(module, found, listed, seconds)
 
 
 def table(scores: list[Score]) -> str:
@@ -241,6 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
     parser.add_argument("--list", action="store_true", help="show modules and their tests")
+    parser.add_argument(
+        "--no-run",
+        action="store_true",
+        help="score the last run again (after editing mutation/equivalents.txt)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in TESTS.items():
@@ -252,10 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = read_equivalents()
     scores = []
     for module in modules:
-        print(f"mutating modelsync/{module}.py ...", file=sys.stderr, flush=True)
-        score = measure(module, args.max_children, equivalents)
+        doing = "scoring the last run of" if args.no_run else "mutating"
+        print(f"{doing} modelsync/{module}.py ...", file=sys.stderr, flush=True)
+        score = measure(module, args.max_children, equivalents, run_mutmut=not args.no_run)
         scores.append(score)
-        print(f"  {score.mutants} mutants in {score.seconds:.0f} s", file=sys.stderr)
+        if not args.no_run:
+            print(f"  {score.mutants} mutants in {score.seconds:.0f} s", file=sys.stderr)
         for name in score.stale:
             print(f"  stale equivalent (killed): {name}", file=sys.stderr)
         if score.other:
