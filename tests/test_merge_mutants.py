@@ -757,3 +757,15 @@ def test_a_provider_of_another_name_is_refused_at_its_line(tmp_path: Any) -> Non
     assert run.text == text
     (failed,) = report.failed
     assert failed.error == (f"{run.path}:2: provider: 'q' does not match the file name ('p')")
+
+
+@pytest.mark.parametrize("how", LAYOUTS)
+def test_a_new_model_id_with_a_colon_is_quoted_as_a_key(tmp_path: Any, how: str) -> None:
+    data = catalog(m_a=model())
+    data["p"]["models"]["org/m:free"] = model()
+    run, report = sync_text(
+        tmp_path / "colon", layout(HEAD + "models:\n" + entry("m-a"), how), data
+    )
+    assert report.ok, report.failed
+    added = entry("org/m:free").replace("  org/m:free:\n", "  'org/m:free':\n")
+    assert run.text == layout(HEAD + "models:\n" + entry("m-a") + added, how)
