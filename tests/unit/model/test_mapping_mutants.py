@@ -165,7 +165,7 @@ def test_a_price_that_is_not_a_number_skips_the_model_and_says_where(
         cost["context_over_200k"] = {"output": math.nan}
         at = "cost.context_over_200k.output"
     raw = {"cost": cost, "experimental": {"modes": modes}}
-    assert skipped(tmp_path, raw) == f"{at}: nan is not a finite price >= 0"
+    assert skipped(tmp_path, raw) == f"{at}: nan is not a finite number"
 
 
 # --- other fields ------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def test_a_provider_with_repeated_keys_is_unusable(tmp_path: Path) -> None:
             {"experimental": {"modes": {"fast": {"provider": {"stop": ["\udc80"]}}}}},
             "experimental.modes.fast.provider.stop: not encodable as UTF-8",
         ),
-        ({"cost": {"zeta": math.nan}}, "cost.zeta: nan is not a finite price >= 0"),
+        ({"cost": {"zeta": math.nan}}, "cost.zeta: nan is not a finite number"),
         ({"modalities": {"input": ["te\udc80xt"]}}, "modalities.input: not encodable as UTF-8"),
         ({"provider": {"api": "https://\udc80"}}, "provider.api: not encodable as UTF-8"),
         ({"provider": {"shape": "resp\udc80"}}, "provider.shape: not encodable as UTF-8"),
