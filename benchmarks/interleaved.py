@@ -133,6 +133,7 @@ def main() -> None:
 
         listing = WORK / "list-interleaved"
         reset(listing)
+        listing.mkdir(parents=True)
         shutil.copy(ROOT / "tasks.py", listing / "tasks.py")
         invoke_list = [PY, "-m", "invoke", "--list"]
         invoke_sync = [
@@ -148,7 +149,7 @@ def main() -> None:
             cwd=listing,
         )
 
-        straight_dir = WORK / "straight-interleaved"
+        straight_dir = WORK / "baseline-out"
         straight = [
             PY,
             str(ROOT / "benchmarks" / "straightforward.py"),

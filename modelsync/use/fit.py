@@ -68,11 +68,18 @@ def kind_of(model: Model) -> Kind | None:
     return _kind(model.id, model.family)
 
 
+#: Any rule at all, over the id and the family on lines of their own: most models match
+#: none, and one search tells (the rules' order decides only for a model that matches).
+_ANY_RULE = re.compile("|".join(f"(?:{p.pattern})" for _, p in KIND_RULES), re.MULTILINE)
+
+
 @functools.lru_cache(maxsize=16384)
 def _kind(model_id: str, family: str | None) -> Kind | None:
     names = [model_id.lower()]
     if family:
         names.append(family.lower())
+    if not _ANY_RULE.search("\n".join(names)):
+        return None
     for kind, pattern in KIND_RULES:
         if any(pattern.search(name) for name in names):
             return kind
