@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelsync.model.vocab import Kind, Origin, Status
+from modelsync.report.attention import Attention, Why
 from modelsync.report.markdown import code, render_markdown
-from modelsync.report.types import Attention, Change, ProviderResult, SourceInfo, SyncReport, Why
+from modelsync.report.types import Change, ProviderResult, SourceInfo, SyncReport
 from modelsync.util.text import escape
 
 from .conftest import dumps, run_cli, sliced

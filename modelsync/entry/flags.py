@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 
 from ..errors import UsageError
 
@@ -28,6 +27,8 @@ def parse_count(flag: str, text: str | None) -> int | None:
             f"{flag} {text!r}: expected a whole number of tokens such as 128000, 128k or 1M"
         )
     # Exactly: 1.003k is 1,003 tokens (as a float, 1.003 * 1000 is 1002.9999999999999).
+    from decimal import Decimal  # not at import: every task's start-up imports this module
+
     value = Decimal(match.group(1)) * _SUFFIX[match.group(2).lower()]
     if value != value.to_integral_value():
         raise UsageError(f"{flag} {text!r}: not a whole number of tokens")

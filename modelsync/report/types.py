@@ -5,79 +5,17 @@ The JSON form is documented in ``docs/report.md``; keys are only ever added.
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.vocab import KIND_COUNTS, Kind, Origin, Status
 from ..util.humanize import num
 
+if TYPE_CHECKING:
+    from .attention import Attention
+
 REPORT_VERSION = 1
-
-
-class Why(str, enum.Enum):
-    """Why a model needs attention."""
-
-    LEFT = "left"
-    BACK = "back"
-    DEPRECATED = "deprecated"
-    STATUS = "status"
-    PRICE_ROSE = "price_rose"
-    CONTEXT_SHRANK = "context_shrank"
-    OUTPUT_SHRANK = "output_shrank"
-    PINNED_MOVED = "pinned_moved"
-
-
-@dataclass(frozen=True)
-class Attention:
-    """One thing about one depended-on model."""
-
-    provider: str
-    model: str
-    why: Why
-    #: The field concerned (``input``, ``context_window``, ``pricing``...), if any.
-    field: str | None
-    old: Any
-    new: Any
-    #: Why the team depends on the model: ``default_model`` and/or its user keys.
-    depends: tuple[str, ...]
-
-    @property
-    def detail(self) -> str:
-        """What changed, in words: ``input price 3.0 -> 3.75 (+25.0%)``."""
-        if self.why is Why.LEFT:
-            return "left the catalog (now available: false)"
-        if self.why is Why.BACK:
-            return "back in the catalog"
-        if self.why is Why.DEPRECATED:
-            return "deprecated upstream"
-        if self.why is Why.STATUS:
-            return f"status {self.old or 'stable'} -> {self.new or 'stable'}"
-        if self.why is Why.PRICE_ROSE:
-            rise = (self.new - self.old) / self.old * 100
-            return f"{self.field} price {num(self.old)} -> {num(self.new)} (+{rise:.1f}%)"
-        if self.why in (Why.CONTEXT_SHRANK, Why.OUTPUT_SHRANK):
-            return f"{self.field} {num(self.old)} -> {num(self.new)}"
-        return f"pinned {self.field} moved upstream: {_short(self.old)} -> {_short(self.new)}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "model": self.model,
-            "why": self.why.value,
-            "field": self.field,
-            "old": self.old,
-            "new": self.new,
-            "depends": list(self.depends),
-            "detail": self.detail,
-        }
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {num(v)}" for k, v in value.items()) + "}"
-    return num(value)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from ..model.catalog import SOURCE
 from ..model.ownership import DEPENDENCY_KEYS
 from ..model.vocab import Kind
-from ..report.types import Attention, Why
+from ..report.attention import Attention, Why
 from ..util.digests import digest
 
 if TYPE_CHECKING:
