@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,16 +28,24 @@ log = logging.getLogger("modelsync.sync.run")  # its messages are the sync's
 
 
 def unchanged_report(
-    settings: Settings, state: State | None, files: dict[str, Path]
+    settings: Settings, state: State | None, files: dict[str, Path], *, record: bool = True
 ) -> SyncReport | None:
     """The report of a sync with nothing to do, when the fingerprints say so without
-    reading the catalog: the catalog and every file are as the last sync left them."""
+    reading the catalog: the catalog and every file are as the last sync left them.
+    ``record``: note the signatures of files now settled (not for a dry run or check)."""
     if state is None or not state.catalog:
         return None
     sha = source_mod.quick_sha(settings, state)
-    if sha is None or sha != state.catalog or not _files_match(state, files):
+    if sha is None or sha != state.catalog:
+        return None
+    settled = _files_match(state, files)
+    if settled is None:
         return None
     log.info("catalog and all %d files unchanged since the last sync", len(files))
+    if settled and record:  # files now old enough to be told by their signature from now on
+        for provider_id, found in settled.items():
+            state.providers[provider_id].signature = found
+        state_mod.save(settings, state)
     return _noop_report(settings, state, files)
 
 
@@ -60,17 +69,28 @@ def _noop_report(settings: Settings, state: State, files: dict[str, Path]) -> Sy
     return report
 
 
-def _files_match(state: State, files: dict[str, Path]) -> bool:
+def _files_match(state: State, files: dict[str, Path]) -> dict[str, list[int]] | None:
+    """Whether every file is as the last sync left it (``None`` if one is not): a file
+    whose recorded signature still holds is, without being read; any other is read and
+    hashed. Returns the signatures that can be recorded now for files that had none."""
     recorded = {pid for pid, p in state.providers.items() if p.file is not None}
     if recorded != set(files):
-        return False
+        return None
+    now = time.time()
+    settled: dict[str, list[int]] = {}
     for provider_id, path in files.items():
+        known = state.providers[provider_id]
+        if known.signature is not None and state_mod.file_signature(path) == known.signature:
+            continue
         try:
-            if digest(read_config(path)) != state.providers[provider_id].file:
-                return False
+            if digest(read_config(path)) != known.file:
+                return None
         except (OSError, ConfigError):
-            return False
-    return True
+            return None
+        found = state_mod.settled_signature(path, now)
+        if found is not None:
+            settled[provider_id] = found
+    return settled
 
 
 def save(
@@ -91,6 +111,7 @@ def save(
         warnings=list(report.warnings),
     )
     all_recorded = True
+    now = time.time()
     for provider_id, plan in plans.items():
         content = plan.new if plan.new is not None else plan.old
         if not plan.record:
@@ -100,6 +121,9 @@ def save(
         new.providers[provider_id] = ProviderState(
             upstream=plan.upstream_sha,
             file=digest(content) if content is not None else None,
+            signature=state_mod.settled_signature(Path(plan.result.path), now)
+            if content is not None
+            else None,
             models=plan.models_after,
             skipped=plan.skipped,
             canonical=plan.canonical,

@@ -49,6 +49,21 @@ def file_signature(path: Path) -> list[int] | None:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
+#: Seconds since a file's last change (mtime and ctime) after which its signature is
+#: trusted: a file changed within the same tick of the file system's clock as it was
+#: recorded could keep its signature; one left alone for this long cannot.
+SETTLED = 2.0
+
+
+def settled_signature(path: Path, now: float) -> list[int] | None:
+    """The file's signature, if it last changed at least :data:`SETTLED` seconds before
+    ``now`` (else ``None``: only its content can tell)."""
+    found = file_signature(path)
+    if found is None or now - max(found[2], found[3]) / 1e9 < SETTLED:
+        return None
+    return found
+
+
 @dataclass
 class ProviderState:
     upstream: str | None
@@ -62,6 +77,10 @@ class ProviderState:
     notes: list[list[Any]] = field(default_factory=list)
     #: the newest ``last_updated`` of the file's available managed models
     newest: str | None = None
+    #: the file's :func:`file_signature` when it was recorded, kept only for a file last
+    #: changed at least :data:`SETTLED` seconds before: a no-op sync then trusts it
+    #: instead of reading and hashing the file
+    signature: list[int] | None = None
 
     def changes(self, provider_id: str) -> list[Change]:
         return [Change(provider_id, m, Kind(k), f, old, new) for m, k, f, old, new in self.notes]
@@ -123,7 +142,7 @@ class State:
 
 
 def _provider_state(v: dict[str, Any], where: str) -> ProviderState:
-    from ..util.cachefile import Corrupt, boolean, integer, mapping, optional_string
+    from ..util.cachefile import Corrupt, boolean, integer, mapping, optional_string, signature
 
     skipped = mapping(v.get("skipped", {}), f"{where}.skipped")
     if not all(isinstance(why, str) for why in skipped.values()):
@@ -139,6 +158,7 @@ def _provider_state(v: dict[str, Any], where: str) -> ProviderState:
         canonical=boolean(v.get("canonical", False), f"{where}.canonical"),
         notes=notes,
         newest=optional_string(v.get("newest"), f"{where}.newest"),
+        signature=signature(v.get("signature"), f"{where}.signature"),
     )
 
 

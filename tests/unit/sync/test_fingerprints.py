@@ -240,3 +240,85 @@ def test_an_edit_in_place_that_keeps_size_and_mtime_is_seen(
     )
     report = sync(settings, source)
     assert report.ok and report.price_changes(), "the new price is applied"
+
+
+def _edit_in_place_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """What ``touch -r`` after an edit leaves: same inode, size and mtime; a new ctime."""
+    before = path.stat()
+    text = path.read_text()
+    assert old in text and len(old) == len(new)
+    time.sleep(0.05)  # past the kernel's timestamp granularity
+    with path.open("r+") as fh:
+        fh.write(text.replace(old, new, 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+def _opened(paths: set[str]) -> list[str]:
+    """Files of ``paths`` opened from now on (a real audit hook of the interpreter)."""
+    seen: list[str] = []
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event == "open" and isinstance(args[0], str) and os.path.realpath(args[0]) in paths:
+            seen.append(args[0])
+
+    import sys
+
+    sys.addaudithook(hook)
+    return seen
+
+
+def test_a_settled_file_is_told_by_its_signature_and_an_edit_is_still_seen(
+    settings: Settings, config_dir: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-op sync trusts the signature of a file left alone since it was recorded
+    (inode, size, mtime, ctime) and reads none of them; an edit that keeps the size and
+    sets the mtime back still moves the ctime, and is repaired."""
+    monkeypatch.setattr(state_mod, "SETTLED", 0.0)  # every file counts as settled
+    sync(settings, source)
+    recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
+    assert all(p["signature"] for p in recorded.values())
+    files = {os.path.realpath(p) for p in config_dir.glob("*.yml")}
+    opened = _opened(files)
+    assert sync(settings, source).changed_files == []
+    assert opened == [], "a no-op reads no settled file"
+    path = config_dir / "anthropic.yml"
+    synced = path.read_text()
+    _edit_in_place_keeping_size_and_mtime(path, "      input: 15.0\n", "      input: 16.0\n")
+    report = sync(settings, source)
+    assert [Path(p).name for p in report.changed_files] == ["anthropic.yml"]
+    assert path.read_text() == synced
+
+
+def test_a_file_changed_right_after_a_sync_is_read_not_trusted(
+    settings: Settings, config_dir: Path, source: Path
+) -> None:
+    """Within the file system clock's tick a change can keep every part of a signature,
+    so a file changed less than ``SETTLED`` seconds before the sync recorded it has no
+    signature: its content is what tells."""
+    sync(settings, source)
+    recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
+    assert all(p["signature"] is None for p in recorded.values()), "all just written"
+    path = config_dir / "anthropic.yml"
+    synced = path.read_text()
+    _edit_in_place_keeping_size_and_mtime(path, "      input: 15.0\n", "      input: 16.0\n")
+    assert [Path(p).name for p in sync(settings, source).changed_files] == ["anthropic.yml"]
+    assert path.read_text() == synced
+
+
+def test_a_no_op_records_the_signatures_of_files_settled_since(
+    settings: Settings, config_dir: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync(settings, source)  # every file just written: no signature
+    monkeypatch.setattr(state_mod, "SETTLED", 0.0)  # as if two seconds had passed
+    assert sync(settings, source, dry_run=True).changed_files == []
+    recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
+    assert all(p["signature"] is None for p in recorded.values()), "a dry run records nothing"
+    assert sync(settings, source).changed_files == []
+    recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
+    assert all(p["signature"] for p in recorded.values())
