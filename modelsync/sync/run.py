@@ -145,9 +145,7 @@ def _run(
     files = provider_files(config_dir)
     filtered = bool(settings.providers or settings.exclude)
     if not filtered:
-        unchanged = fingerprints.unchanged_report(
-            settings, state, files, record=not (dry_run or check)
-        )
+        unchanged = fingerprints.unchanged_report(settings, state, files, record=writing)
         if unchanged is not None:
             unchanged.dry_run, unchanged.check = dry_run, check
             return unchanged
