@@ -16,7 +16,7 @@ from ..report.types import UNCHANGED, ProviderResult, SyncReport
 from ..settings import Settings
 from ..upstream.fetch import Fetched
 from ..util.digests import digest
-from ..util.fsutil import read_config
+from ..util.fsutil import file_signature, read_config, settled_signature
 from . import source as source_mod
 from . import state as state_mod
 from .state import ProviderState, State
@@ -80,14 +80,14 @@ def _files_match(state: State, files: dict[str, Path]) -> dict[str, list[int]] |
     settled: dict[str, list[int]] = {}
     for provider_id, path in files.items():
         known = state.providers[provider_id]
-        if known.signature is not None and state_mod.file_signature(path) == known.signature:
+        if known.signature is not None and file_signature(path) == known.signature:
             continue
         try:
             if digest(read_config(path)) != known.file:
                 return None
         except (OSError, ConfigError):
             return None
-        found = state_mod.settled_signature(path, now)
+        found = settled_signature(path, now)
         if found is not None:
             settled[provider_id] = found
     return settled
@@ -121,7 +121,7 @@ def save(
         new.providers[provider_id] = ProviderState(
             upstream=plan.upstream_sha,
             file=digest(content) if content is not None else None,
-            signature=state_mod.settled_signature(Path(plan.result.path), now)
+            signature=settled_signature(Path(plan.result.path), now)
             if content is not None
             else None,
             models=plan.models_after,

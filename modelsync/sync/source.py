@@ -35,7 +35,8 @@ from ..upstream.fetch import (
     read_file,
     unresolvable,
 )
-from .state import State, file_signature
+from ..util.fsutil import file_signature
+from .state import State
 
 log = logging.getLogger(__name__)
 

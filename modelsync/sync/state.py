@@ -39,31 +39,6 @@ def options_key(settings: Settings) -> str:
     )
 
 
-def file_signature(path: Path) -> list[int] | None:
-    """Inode, size, mtime and ctime: an edit in place that keeps the size and sets the
-    mtime back (``touch -r``) still moves the ctime, which no one can set."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-#: Seconds since a file's last change (mtime and ctime) after which its signature is
-#: trusted: a file changed within the same tick of the file system's clock as it was
-#: recorded could keep its signature; one left alone for this long cannot.
-SETTLED = 2.0
-
-
-def settled_signature(path: Path, now: float) -> list[int] | None:
-    """The file's signature, if it last changed at least :data:`SETTLED` seconds before
-    ``now`` (else ``None``: only its content can tell)."""
-    found = file_signature(path)
-    if found is None or now - max(found[2], found[3]) / 1e9 < SETTLED:
-        return None
-    return found
-
-
 @dataclass
 class ProviderState:
     upstream: str | None

@@ -39,7 +39,7 @@ from .index_codec import FIELDS, BadIndex, decode_block, encode_block
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def index_key() -> str:
@@ -57,11 +57,14 @@ def index_path(cache_dir: Path, config_dir: Path) -> Path:
 
 @dataclasses.dataclass
 class Entry:
-    """One provider file in the index: its digest, ``default_model`` and block."""
+    """One provider file in the index: its digest, ``default_model`` and block, and its
+    signature when it had settled (:func:`~modelsync.util.fsutil.settled_signature`):
+    a file whose signature still holds is not read again."""
 
     sha: str
     default_model: str | None
     block: bytes | None
+    signature: list[int] | None = None
 
 
 Reparse = Callable[[], tuple[str, list[Model]]]
@@ -165,25 +168,33 @@ def load(path: Path, config_dir: Path, limit: int) -> Index:
 
 
 def _entries(files: Any, lines: list[bytes]) -> dict[str, Entry]:
-    """The header's ``{provider: [sha, default_model, line of the block or null]}``."""
+    """The header's ``{provider: [sha, default_model, line of the block or null,
+    signature or null]}``."""
     if type(files) is not dict:
         raise BadIndex("no list of files")
     entries = {}
     for provider, entry in files.items():
         if (
             type(entry) is not list
-            or len(entry) != 3
+            or len(entry) != 4
             or type(entry[0]) is not str
             or len(entry[0]) != 64
             or type(entry[1]) not in (str, type(None))
             or type(entry[2]) not in (int, type(None))
+            or not (entry[3] is None or _is_signature(entry[3]))
         ):
             raise BadIndex(f"the entry of {provider!r} is malformed")
-        sha, default, line = entry
+        sha, default, line, signature = entry
         if line is not None and not 0 < line < len(lines):
             raise BadIndex(f"the block of {provider!r} is missing")
-        entries[provider] = Entry(sha, default, None if line is None else lines[line])
+        block = None if line is None else lines[line]
+        entries[provider] = Entry(sha, default, block, signature)
     return entries
+
+
+def _is_signature(value: Any) -> bool:
+    """Inode, size, mtime and ctime: four whole numbers."""
+    return type(value) is list and len(value) == 4 and all(type(v) is int and v >= 0 for v in value)
 
 
 def save(path: Path, config_dir: Path, entries: Mapping[str, Entry]) -> None:
@@ -201,6 +212,7 @@ def save(path: Path, config_dir: Path, entries: Mapping[str, Entry]) -> None:
             entry.sha,
             entry.default_model,
             None if entry.block is None else len(blocks),
+            entry.signature,
         ]
     header = {"key": index_key(), "config_dir": os.path.realpath(config_dir), "files": files}
     head = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

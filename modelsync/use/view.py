@@ -16,6 +16,7 @@ A provider read from the index is decoded when its models are first asked for.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import functools
 import gc
@@ -23,6 +24,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +206,7 @@ def _signature(path: Path) -> tuple[int, ...] | None:
 
 
 def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -> CatalogView:
-    from ..util.fsutil import read_config_file
+    from ..util.fsutil import file_signature, read_config_file, settled_signature
 
     index = catalog_index.Index(None, config_dir, {})
     if cache_dir is not None:
@@ -215,11 +217,28 @@ def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -
         )
     entries: dict[str, catalog_index.Entry] = {}
     providers: dict[str, ProviderView] = {}
+    now = time.time()
     for provider_id, path in files.items():
+        entry = index.entries.get(provider_id)
+        if (
+            entry is not None
+            and entry.block is not None
+            and entry.signature is not None
+            and entry.signature == file_signature(path)
+        ):  # settled and untouched since: the file need not be read
+            load = catalog_index.lazy_models(
+                provider_id, entry, index, functools.partial(_reparse, provider_id, path)
+            )
+            entries[provider_id] = entry
+            providers[provider_id] = ProviderView(
+                provider_id, path, entry.default_model, _LazyModels(load)
+            )
+            continue
         content = read_config_file(path)
         sha = hashlib.sha256(content).hexdigest()
-        entry = index.entries.get(provider_id)
+        signature = settled_signature(path, now)
         if entry is not None and entry.sha == sha and entry.block is not None:
+            entry = dataclasses.replace(entry, signature=signature)
             load = catalog_index.lazy_models(
                 provider_id, entry, index, functools.partial(_reparse, provider_id, path)
             )
@@ -227,7 +246,7 @@ def _read(config_dir: Path, files: Mapping[str, Path], cache_dir: Path | None) -
         else:
             view, models = _parse(provider_id, path, content)
             block = encode_block(provider_id, models)
-            entry = catalog_index.Entry(sha, view.default_model, block)
+            entry = catalog_index.Entry(sha, view.default_model, block, signature)
         entries[provider_id] = entry
         providers[provider_id] = view
     changed = entries != index.entries

@@ -12,6 +12,7 @@ import pytest
 import modelsync
 from modelsync.settings import Settings
 from modelsync.sync import state as state_mod
+from modelsync.util import fsutil
 
 from ...conftest import dumps, files_snapshot, run_cli, sliced, yaml11
 from ...httpserver import CatalogServer, Reply
@@ -279,7 +280,7 @@ def test_a_settled_file_is_told_by_its_signature_and_an_edit_is_still_seen(
     """A no-op sync trusts the signature of a file left alone since it was recorded
     (inode, size, mtime, ctime) and reads none of them; an edit that keeps the size and
     sets the mtime back still moves the ctime, and is repaired."""
-    monkeypatch.setattr(state_mod, "SETTLED", 0.0)  # every file counts as settled
+    monkeypatch.setattr(fsutil, "SETTLED", 0.0)  # every file counts as settled
     sync(settings, source)
     recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
     assert all(p["signature"] for p in recorded.values())
@@ -315,7 +316,7 @@ def test_a_no_op_records_the_signatures_of_files_settled_since(
     settings: Settings, config_dir: Path, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync(settings, source)  # every file just written: no signature
-    monkeypatch.setattr(state_mod, "SETTLED", 0.0)  # as if two seconds had passed
+    monkeypatch.setattr(fsutil, "SETTLED", 0.0)  # as if two seconds had passed
     assert sync(settings, source, dry_run=True).changed_files == []
     recorded = json.loads(state_mod.state_path(settings).read_text())["providers"]
     assert all(p["signature"] is None for p in recorded.values()), "a dry run records nothing"

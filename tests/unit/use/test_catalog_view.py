@@ -325,3 +325,42 @@ def test_every_file_of_the_full_catalog_is_read_from_the_index(
                     )  # fmt: skip
     assert answers[0] == answers[1] and len(answers[0]) > 8_000
     assert not loads
+
+
+def test_settled_files_are_not_read_again_and_an_edit_in_place_is(
+    cfg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose signature (inode, size, mtime, ctime) is as the index recorded it
+    once it had settled is not read; an edit that keeps the size and sets the mtime back
+    moves the ctime, and the file is read again."""
+    import sys
+    import time
+
+    from modelsync.util import fsutil
+
+    monkeypatch.setattr(fsutil, "SETTLED", 0.0)  # every file counts as settled
+    cache = tmp_path / "c"
+    fresh(cfg, cache)  # builds the index, with the signatures
+    paths = {os.path.realpath(p) for p in cfg.glob("*.yml")}
+    opened: list[str] = []
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open" and isinstance(args[0], str) and os.path.realpath(args[0]) in paths:
+            opened.append(args[0])
+
+    sys.addaudithook(hook)
+    view = fresh(cfg, cache)
+    assert view.get("acme", "acme-mid") is not None
+    assert opened == [], "no settled file is read"
+    path = cfg / "acme.yml"
+    before = path.stat()
+    text = path.read_text()
+    old = "acme-mid"
+    assert text.count(old) >= 1
+    time.sleep(0.05)
+    with path.open("r+") as fh:  # in place, same size: the default model renamed
+        fh.write(text.replace(f"default_model: {old}", "default_model: acme-MID", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert fresh(cfg, cache).default_model("acme") == "acme-MID"
+    assert [p for p in opened if p.endswith("acme.yml")], "the edited file is read"
