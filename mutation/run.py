@@ -84,8 +84,16 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_route_requests.py",
         "tests/test_fit.py",
     ),
-    "use.learn": ("tests/unit/use/test_learn.py", "tests/test_learn_once.py"),
-    "sync.attention": ("tests/unit/sync/test_attention.py", "tests/test_attention_cost.py"),
+    "use.learn": (
+        "tests/unit/use/test_learn_mutants.py",
+        "tests/unit/use/test_learn.py",
+        "tests/test_learn_once.py",
+    ),
+    "sync.attention": (
+        "tests/unit/sync/test_attention_mutants.py",
+        "tests/unit/sync/test_attention.py",
+        "tests/test_attention_cost.py",
+    ),
 }
 
 #: The order of ``--core``.
