@@ -89,6 +89,10 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/use/test_learn.py",
         "tests/test_learn_once.py",
     ),
+    "use.learnfile": (
+        "tests/unit/use/test_learnfile_mutants.py",
+        "tests/test_learn_once.py",
+    ),
     "sync.attention": (
         "tests/unit/sync/test_attention_mutants.py",
         "tests/unit/sync/test_attention.py",
