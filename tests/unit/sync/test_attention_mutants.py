@@ -265,3 +265,22 @@ def test_a_file_the_sync_leaves_alone_needs_no_attention(project: Project) -> No
     assert p.attention(check=True) == []
     s = _with(p, p.settings.replace(watch_keys=("release_date",)))
     assert Project.attention(s, check=True) == []
+
+
+def test_every_provider_is_looked_at(settings: Settings, tmp_path: Path) -> None:
+    """A new provider file and one whose models nobody depends on come first; the items
+    of the provider after them are still found."""
+    p = Project(settings, tmp_path)
+    zeta = copy.deepcopy(p.catalog["acme"])
+    zeta["id"], zeta["name"] = "zeta", "Zeta"
+    p.catalog["zeta"] = zeta
+    p.sync()
+    zeta_file = p.path.with_name("zeta.yml")
+    zeta_file.write_text(zeta_file.read_text() + "default_model: j\n")
+    p.models["a"]["status"] = "beta"  # acme: nobody depends on it
+    zeta["models"]["j"]["status"] = "beta"
+    new = copy.deepcopy(zeta)
+    new["id"], new["name"] = "aardvark", "Aardvark"
+    p.catalog = {"aardvark": new, **p.catalog}
+    found = p.sync(check=True).to_json()["attention"]
+    assert [(a["provider"], a["model"], a["why"]) for a in found] == [("zeta", "j", "status")]
