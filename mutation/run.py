@@ -201,6 +201,7 @@ def prepare(module: str) -> Path:
     # copy they live where a plain import finds them.
     shutil.copytree(ROOT / "schemas", work / "modelsync" / "schemas", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copy2(ROOT / "tasks.py", work / "tasks.py")  # tests copy it into their projects
     tests = [t for t in TESTS[module] if (ROOT / t).exists()]
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     own = (
