@@ -278,9 +278,114 @@ def test_every_provider_is_looked_at(settings: Settings, tmp_path: Path) -> None
     zeta_file = p.path.with_name("zeta.yml")
     zeta_file.write_text(zeta_file.read_text() + "default_model: j\n")
     p.models["a"]["status"] = "beta"  # acme: nobody depends on it
+    same = copy.deepcopy(zeta)  # a provider the catalog does not change
+    same["id"], same["name"] = "mid", "Mid"
+    p.catalog["mid"] = same
+    p.sync()
     zeta["models"]["j"]["status"] = "beta"
     new = copy.deepcopy(zeta)
     new["id"], new["name"] = "aardvark", "Aardvark"
     p.catalog = {"aardvark": new, **p.catalog}
     found = p.sync(check=True).to_json()["attention"]
     assert [(a["provider"], a["model"], a["why"]) for a in found] == [("zeta", "j", "status")]
+
+
+def test_pinned_fields_that_move_upstream(project: Project) -> None:
+    p = project
+    p.add("b", "pinned: [pricing]")
+    p.add("c", "pinned: [pricing]")
+    assert p.attention() == [], "pinned as upstream has it: nothing moved"
+    p.models["b"]["cost"]["input"] = 1.2
+    p.models["c"]["cost"]["output"] = 2.5
+    found = p.sync().to_json()["attention"]
+    assert [(a["provider"], a["model"], a["why"], a["field"], a["depends"]) for a in found] == [
+        ("acme", "b", "pinned_moved", "pricing", ["pinned"]),
+        ("acme", "c", "pinned_moved", "pricing", ["pinned"]),
+    ]
+    assert (found[0]["old"]["input"], found[0]["new"]["input"]) == (1.0, 1.2)
+    assert p.attention() == [], "the same difference again: it did not move"
+    # A hand edit elsewhere in the file; then upstream moves again.
+    p.edit(lambda t: "# ours\n" + t)
+    p.models["b"]["cost"]["input"] = 1.4
+    ((model, why, field, old, new, _),) = p.attention()
+    assert (model, why, field, old["input"], new["input"]) == (
+        "b",
+        "pinned_moved",
+        "pricing",
+        1.2,
+        1.4,
+    )
+
+
+def test_a_pin_set_by_hand_to_another_value_is_no_move(project: Project) -> None:
+    p = project
+    p.add("b", "pinned: [context_window]")
+    p.edit(
+        lambda t: t.replace(
+            "  b:\n    pinned: [context_window]\n    name: B\n    context_window: 100000\n",
+            "  b:\n    pinned: [context_window]\n    name: B\n    context_window: 90000\n",
+        )
+    )
+    assert "context_window: 90000" in p.path.read_text()
+    assert p.attention() == [], "the team's own value, not a move upstream"
+
+
+def test_a_second_pinned_field_after_one_never_seen(project: Project) -> None:
+    p = project
+    p.add("b", "pinned: [context_window, pricing]")
+    p.sync()
+    p.models["b"]["cost"]["input"] = 1.2
+    p.models["b"]["limit"]["context"] = 90000
+    assert [x[:3] for x in p.attention()] == [
+        ("b", "pinned_moved", "context_window"),
+        ("b", "pinned_moved", "pricing"),
+    ]
+    p.edit(lambda t: "# ours\n" + t)  # touched: only what the last sync saw counts
+    p.models["b"]["cost"]["input"] = 1.3
+    p.models["b"]["limit"]["context"] = 90000
+    assert [x[:3] for x in p.attention()] == [("b", "pinned_moved", "pricing")]
+
+
+def test_a_limit_that_shrinks_to_one_or_to_nothing(project: Project) -> None:
+    p = project
+    p.add("b", "notes: x")
+    p.models["b"]["limit"] = {"context": 100000, "output": 1}
+    assert p.attention(check=True) == [
+        ("b", "output_shrank", "max_output_tokens", 8000, 1, ["notes"])
+    ]
+    p.models["b"]["limit"] = {"context": 0, "output": 0}
+    assert p.attention(check=True) == []
+
+
+def test_pricing_removed_by_hand_is_no_rise(project: Project) -> None:
+    p = project
+    p.add("b", "notes: x")
+    text = p.path.read_text()
+    start = text.index("  b:\n")
+    block = "    pricing:\n      input: 1.0\n      output: 2.0\n      cache_read: 0.1\n"
+    block += "      cache_write: 1.5\n"
+    p.path.write_text(text[:start] + text[start:].replace(block, "", 1))
+    assert p.path.read_text().count("pricing:") == len(MODELS) - 1
+    p.models["b"]["cost"]["input"] = 3.0
+    assert p.attention(check=True) == []
+
+
+def test_availability_left_out_of_the_file_by_hand(project: Project) -> None:
+    """No ``available`` key is an available model: the sync writing it is no return."""
+    p = project
+    p.add("b", "notes: x")
+    text = p.path.read_text()
+    start = text.index("  b:\n")
+    p.path.write_text(text[:start] + text[start:].replace("    available: true\n", "", 1))
+    p.models["b"]["status"] = "beta"
+    assert p.attention(check=True) == [("b", "status", "status", None, "beta", ["notes"])]
+
+
+def test_attention_without_the_sync_state(project: Project, tmp_path: Path) -> None:
+    p = project
+    _annotate(p)
+    p.models["b"]["status"] = "beta"
+    fresh = _with(p, p.settings.replace(cache_dir=str(tmp_path / "fresh-cache")))
+    assert Project.attention(fresh, check=True) == [
+        ("b", "status", "status", None, "beta", ["notes"])
+    ]
