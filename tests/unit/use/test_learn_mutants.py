@@ -388,3 +388,39 @@ def test_outcomes_from_a_file_name_their_line(cfg: Path, tmp_path: Path) -> None
     assert str(info.value) == f"{path}:3: 'quality': 9 is outside the score scale 0-5"
     path.write_text(json.dumps(o()) + "\n")
     assert read_outcomes(path, complexities) == [Outcome("acme", "m1", "simple", 5.0, f"{path}:1")]
+
+
+def test_a_settings_object_and_the_user_keys_it_lists(cfg: Path, tmp_path: Path) -> None:
+    from modelsync.settings import make_settings
+
+    text = HEAD + _entry("m1", "    owner: search\n")
+    (cfg / "acme.yml").write_text(text)
+    s = make_settings(config_dir=str(cfg), cache_dir=str(tmp_path / "cache"), user_keys=("owner",))
+    report = modelsync.learn_scores([o(quality=5)], settings=s, prior_weight=0)
+    assert [c.new for c in report.changes] == [5.0]
+    modelsync.record_scores("acme", "m1", {"complex": 1}, settings=s)
+    assert "    owner: search\n" in (cfg / "acme.yml").read_text()
+    assert "complex: 1.0" in (cfg / "acme.yml").read_text()
+
+
+def test_scores_that_are_not_a_mapping_are_refused(cfg: Path) -> None:
+    text = HEAD + _entry("m1", "    task_complexity_score: 4\n")
+    (cfg / "acme.yml").write_text(text)
+    for call in (
+        lambda: modelsync.record_scores("acme", "m1", {"simple": 1}, config_dir=str(cfg)),
+        lambda: learn(cfg, [o()]),
+    ):
+        with pytest.raises(modelsync.ConfigError) as info:
+            call()
+        assert str(info.value).startswith(
+            f"{cfg / 'acme.yml'}:9: models.m1.task_complexity_score is not a mapping"
+        )
+        assert info.value.path == str(cfg / "acme.yml")
+    assert (cfg / "acme.yml").read_text() == text
+
+
+def test_a_bad_value_in_the_file_names_the_file_in_the_error(cfg: Path) -> None:
+    (cfg / "acme.yml").write_text(HEAD + _entry("m1", "    task_complexity_score: {simple: 9}\n"))
+    with pytest.raises(modelsync.ConfigError) as info:
+        learn(cfg, [o()])
+    assert info.value.path == str(cfg / "acme.yml")
