@@ -90,7 +90,10 @@ def test_a_changed_file_is_read_whole_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="modelsync"):
         report = learn(log, s)
     assert (report.outcomes, report.already_learned) == (2, 1)
-    assert f"{log} changed since it was learned: reading it whole" in caplog.text
+    assert (
+        f"{log} changed since it was learned: reading it whole (outcomes with an id already "
+        "counted are still skipped)"
+    ) in caplog.messages
     caplog.clear()
     other = write(tmp_path / "p.jsonl", o(3, id="7"), o(3, id="b"), o(3, id="b"))
     with caplog.at_level(logging.WARNING, logger="modelsync"):
@@ -179,6 +182,8 @@ def test_an_unreadable_record_of_learned_outcomes_is_one_line(
     message = str(info.value)
     assert message.startswith(f"{path}: the record of learned outcomes is unreadable (")
     assert why in message
+    if why.startswith("not a"):
+        assert "unreadable (not a ledger of this version);" in message
     assert message.endswith(
         "); nothing was learned. Remove it, or pass --reset (reset=True), to learn the file "
         "again in full"
@@ -220,3 +225,13 @@ def test_the_record_is_kept_with_the_sync_state(s: Settings, tmp_path: Path) -> 
     assert data["version"] == 1 and data["ids"] == ["a", "b"]
     (entry,) = data["files"].values()
     assert entry["offset"] == log.stat().st_size
+
+
+def test_an_id_counted_before_is_logged_with_its_line(
+    s: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = write(tmp_path / "o.jsonl", o(5, id="a"), o(4, id="a"))
+    with caplog.at_level(logging.INFO, logger="modelsync"):
+        report = learn(log, s)
+    assert (report.outcomes, report.already_learned) == (1, 1)
+    assert f"{log}:2: outcome id 'a' already counted" in caplog.messages
