@@ -84,8 +84,20 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_route_requests.py",
         "tests/test_fit.py",
     ),
-    "use.learn": ("tests/unit/use/test_learn.py", "tests/test_learn_once.py"),
-    "sync.attention": ("tests/unit/sync/test_attention.py", "tests/test_attention_cost.py"),
+    "use.learn": (
+        "tests/unit/use/test_learn_mutants.py",
+        "tests/unit/use/test_learn.py",
+        "tests/test_learn_once.py",
+    ),
+    "use.learnfile": (
+        "tests/unit/use/test_learnfile_mutants.py",
+        "tests/test_learn_once.py",
+    ),
+    "sync.attention": (
+        "tests/unit/sync/test_attention_mutants.py",
+        "tests/unit/sync/test_attention.py",
+        "tests/test_attention_cost.py",
+    ),
 }
 
 #: The order of ``--core``.
@@ -189,11 +201,14 @@ def prepare(module: str) -> Path:
     # copy they live where a plain import finds them.
     shutil.copytree(ROOT / "schemas", work / "modelsync" / "schemas", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copy2(ROOT / "tasks.py", work / "tasks.py")
     tests = [t for t in TESTS[module] if (ROOT / t).exists()]
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     own = (
         f"only_mutate = {_toml_list([_path(module)])}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
+        # into mutmut's mutants/ tree too: the learning tests copy it into their projects
+        'also_copy = ["tasks.py"]\n'
     )
     pyproject, found = re.subn(r"^\[tool\.mutmut\]\n", lambda m: m.group(0) + own, pyproject,
                                flags=re.M)  # fmt: skip

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OutcomeError
+from ..errors import ConfigError, OutcomeError
 from ..util.text import excerpt
 from .learn import Outcome, ScoreReport, learn_scores, parse_outcome
 
@@ -73,12 +73,12 @@ class Ledger:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(data, separators=(",", ":")).encode())
-        except OSError as exc:
+        except (OSError, ConfigError) as exc:  # atomic_write's refusals are ConfigError
             log.warning(
                 "could not save what was learned in %s (%s): running the same file again "
                 "would count its outcomes again",
                 self.path,
-                exc.strerror or exc,
+                (exc.strerror if isinstance(exc, OSError) else None) or exc,
             )
 
 
@@ -111,12 +111,14 @@ def learn_file(
     not learned yet (see the module docstring); ``reset`` forgets what was learned first.
     The file is read within ``max_response_bytes`` and ``fetch_deadline``
     (:mod:`modelsync.use.outcomefile`)."""
+    from ..model.configdir import state_file
     from ..settings import settings_for
     from . import outcomefile
 
     s = settings_for(settings, overrides)
     source = Path(path)
-    ledger = Ledger(Ledger.load(s).path) if reset else Ledger.load(s)
+    # reset: a new record, without reading the old one (which may be unreadable).
+    ledger = Ledger(state_file(s, ".learned")) if reset else Ledger.load(s)
     key = os.path.realpath(source)
     entry = ledger.files.get(key)
     read = outcomefile.read(
