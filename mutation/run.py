@@ -80,6 +80,7 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_cost_requests.py",
     ),
     "use.router": (
+        "tests/unit/use/test_router_mutants.py",
         "tests/unit/use/test_router.py",
         "tests/test_routing_tasks.py",
         "tests/test_route_requests.py",
