@@ -181,6 +181,37 @@ def test_the_text_of_a_mode_below_the_tier_with_base_prices_for_the_rest() -> No
     assert cost.tier is None
 
 
+def test_the_head_line_of_a_tier_at_0_and_of_a_mode_that_prices_no_line() -> None:
+    pricing = Pricing(
+        {"input": 1.0, "output": 2.0}, (PriceTier(0, {"input": 3.0}),), {"batch": {"input": 0.5}}
+    )
+    tiered = price_request(model(pricing), {"input": 5})
+    assert render(tiered).splitlines()[0] == "acme/m1 (long-context tier: prompt 5 tokens > 0)"
+    moded = price_request(model(pricing), {"output": 5}, mode="batch")
+    assert render(moded).splitlines()[0] == (
+        "acme/m1 (mode batch prices for no line; base prices for every line)"
+    )
+
+
+def test_a_line_without_a_price_is_followed_by_the_others() -> None:
+    cost = price_request(model(), {"input": 5, "output_audio": 3, "cache_write": 2},
+                         allow_missing=True)  # fmt: skip
+    assert render(cost) == (
+        "acme/m1\n"
+        "  input                    5 tokens x $2/M (base)  = $0.00001\n"
+        "  cache_write              2 tokens  no price (not counted)\n"
+        "  output_audio             3 tokens  no price (not counted)\n"
+        "  total  $0.00001 USD\n"
+    )
+    cost = price_request(model(Pricing({"output": 1.0})), {"input": 5, "output": 1},
+                         allow_missing=True)  # fmt: skip
+    assert render(cost).splitlines()[1:] == [
+        "  input              5 tokens  no price (not counted)",
+        "  output             1 tokens x $1/M (base)  = $0.000001",
+        "  total  $0.000001 USD",
+    ]
+
+
 def test_the_text_of_a_request_without_tokens() -> None:
     cost = price_request(model(), {})
     assert cost.lines == () and cost.total == Decimal(0)
@@ -206,6 +237,8 @@ def test_a_round_total_is_plain_not_an_exponent() -> None:
     cost = price_request(model(Pricing({"input": 100.0})), {"input": 1_000_000})
     assert str(cost.total) == "100" and str(cost.lines[0].amount) == "100"
     assert render(cost).endswith("= $100\n  total  $100 USD\n")
+    ten = price_request(model(Pricing({"input": 10.0})), {"input": 1_000_000})
+    assert str(ten.total) == "10" and str(ten.lines[0].amount) == "10"
 
 
 def test_huge_requests_are_priced_exactly() -> None:
@@ -390,6 +423,9 @@ def test_estimate_cost_with_a_mode_and_a_loaded_catalog(elsewhere: Path) -> None
     assert again.total == Decimal("0.008")
     with pytest.raises(PriceMissing):
         modelsync.estimate_cost("acme", "m1", {"cache_read": 1}, catalog=catalog)
+    settings = modelsync.Settings(config_dir=str(elsewhere))
+    by_settings = modelsync.estimate_cost("acme", "m1", {"output": 10}, settings=settings)
+    assert by_settings.total == Decimal("0.00008")
     with pytest.raises(UsageError, match=r"^estimate_cost: give at= or catalog=, not both$"):
         modelsync.estimate_cost("acme", "m1", {}, catalog=catalog, at="2026-01-01")
 
@@ -407,12 +443,20 @@ def _git(repo: Path, *args: str, committed: str, authored: str) -> None:
 def test_estimate_cost_at_a_date_of_the_files_history(elsewhere: Path) -> None:
     repo = elsewhere.parent.parent
     config = str(elsewhere)
+    (elsewhere / "acme.yml").unlink()
+    (elsewhere / "beta.yml").write_text(
+        "provider: beta\nmodels:\n  b:\n    name: B\n    pricing: {input: 9.0}\n",
+        encoding="utf-8",
+    )
+    zero = {"committed": "2025-12-01", "authored": "2025-12-01"}
+    _git(repo, "init", "-q", **zero)
+    _git(repo, "add", ".", **zero)
+    _git(repo, "commit", "-qm", "beta", **zero)
     (elsewhere / "acme.yml").write_text(
         "provider: acme\nmodels:\n  m0:\n    name: M0\n    pricing: {input: 9.0}\n",
         encoding="utf-8",
     )
     first = {"committed": "2026-01-01", "authored": "2026-01-01"}
-    _git(repo, "init", "-q", **first)
     _git(repo, "add", ".", **first)
     _git(repo, "commit", "-qm", "acme", **first)
     (elsewhere / "acme.yml").write_text(PROVIDER, encoding="utf-8")
@@ -441,5 +485,10 @@ def test_estimate_cost_at_a_date_of_the_files_history(elsewhere: Path) -> None:
             "acme", "m1", {}, at="2026-01-15", author_date=True, config_dir=config
         )
     assert "it first appears on 2026-02-01" in str(before.value)
+    with pytest.raises(modelsync.ProviderNotFound) as no_acme:
+        modelsync.estimate_cost("acme", "m1", {}, at="2025-12-15", config_dir=config)
+    assert str(no_acme.value).startswith(
+        f"no provider 'acme' in {config} at 2025-12-15; the first was committed on 2026-01-01"
+    )
     with pytest.raises(modelsync.ModelNotFound, match=r"^no model 'm2' in any version of acme"):
         modelsync.estimate_cost("acme", "m2", {}, at="2026-03-02", config_dir=config)
