@@ -69,6 +69,7 @@ def crowd(tmp_path: Path) -> Path:
             "short-out": entry(**s, max_output_tokens=999),
             "short-in": entry(**s, max_input_tokens=999),
             "tiny": entry(**s, context_window=1999),
+            "tiny-too": entry(**s, context_window=1000),
             "dear": entry((10.0, 10.0), **s),
             "unpriced": entry(None, **s),
             "unscored": entry(),
@@ -92,14 +93,14 @@ def test_every_model_left_out_is_counted_under_its_reason(crowd: Path) -> None:
         "context window unknown": 1,
         "output above its output limit": 1,
         "prompt above its input limit": 1,
-        "request larger than its context window": 1,
+        "request larger than its context window": 2,
         "lacks a required capability": 3,  # dear, unpriced, unscored
     }
     assert explain_excluded(excluded) == (
-        "3 lacks a required capability, 1 context window unknown, 1 deprecated, "
-        "1 does not output text, 1 embedding model, 1 not available, "
-        "1 output above its output limit, 1 prompt above its input limit, "
-        "1 request larger than its context window, 1 rerank model"
+        "3 lacks a required capability, 2 request larger than its context window, "
+        "1 context window unknown, 1 deprecated, 1 does not output text, 1 embedding model, "
+        "1 not available, 1 output above its output limit, 1 prompt above its input limit, "
+        "1 rerank model"
     )
 
 
@@ -140,6 +141,15 @@ def test_a_request_exactly_at_a_limit_fits(tmp_path: Path) -> None:
     assert names(route(config, usage={"input": 1001, "output": 1})) == ["p/out", "p/window"]
     assert names(route(config, min_context=2500, usage=usage)) == ["p/in", "p/out", "p/window"]
     assert names(route(config, min_context=2501, usage=usage)) == ["p/in", "p/out"]
+
+
+def test_a_window_of_one_token_holds_a_one_token_request(tmp_path: Path) -> None:
+    config = tmp_path / "models"
+    write(config, "p", {"one": entry(**score(4.5), context_window=1)})
+    for least in (0, 1):
+        (choice,) = route(config, usage={"input": 1}, min_context=least)
+        assert f"context 1 >= {least}" in choice.reasons
+    assert route(config, usage={"input": 1}, min_context=2) == []
 
 
 def test_a_cost_equal_to_max_cost_qualifies(tmp_path: Path) -> None:
@@ -283,6 +293,12 @@ def test_unscored_models_by_suggested_capabilities_then_context_then_cost(
     )
     assert choices[1].reasons[-1] == "fewer suggested capabilities than #1 u/both (1 < 2)"
     assert choices[2].reasons[-1] == "smaller context than #2 u/one-big (100,000 < 200,000)"
+    heads = [x for x in render(choices[4:], "complex task").splitlines() if "- " not in x]
+    assert heads == [
+        "complex task:",
+        "  5. u/none-dear  unscored  $0.0004",
+        "  6. u/none-nocost  unscored  cost unknown",
+    ]
     medium = route(config, "medium", include_unscored=True)
     # A medium task suggests function_calling only.
     assert names(medium)[:3] == ["u/one", "u/both", "u/one-big"]
