@@ -61,6 +61,7 @@ def crowd(tmp_path: Path) -> Path:
         {
             "ok": entry(**s, capabilities=["vision"]),
             "gone": entry(**s, available=False, deprecated=True),
+            "gone-too": entry(**s, available=False),
             "old": entry(**s, deprecated=True),
             "text-embedding-9": entry(**s),
             "fancy-rerank": entry(**s),
@@ -71,6 +72,7 @@ def crowd(tmp_path: Path) -> Path:
             "tiny": entry(**s, context_window=1999),
             "tiny-too": entry(**s, context_window=1000),
             "dear": entry((10.0, 10.0), **s),
+            "dear-too": entry((10.0, 10.0), **s),
             "unpriced": entry(None, **s),
             "unscored": entry(),
         },
@@ -85,7 +87,7 @@ def test_every_model_left_out_is_counted_under_its_reason(crowd: Path) -> None:
     )
     assert names(choices) == ["p/ok"]
     assert excluded == {
-        "not available": 1,
+        "not available": 2,
         "deprecated": 1,
         "embedding model": 1,
         "rerank model": 1,
@@ -94,25 +96,25 @@ def test_every_model_left_out_is_counted_under_its_reason(crowd: Path) -> None:
         "output above its output limit": 1,
         "prompt above its input limit": 1,
         "request larger than its context window": 2,
-        "lacks a required capability": 3,  # dear, unpriced, unscored
+        "lacks a required capability": 4,  # dear, dear-too, unpriced, unscored
     }
     assert explain_excluded(excluded) == (
-        "3 lacks a required capability, 2 request larger than its context window, "
-        "1 context window unknown, 1 deprecated, 1 does not output text, 1 embedding model, "
-        "1 not available, 1 output above its output limit, 1 prompt above its input limit, "
-        "1 rerank model"
+        "4 lacks a required capability, 2 not available, "
+        "2 request larger than its context window, 1 context window unknown, 1 deprecated, "
+        "1 does not output text, 1 embedding model, 1 output above its output limit, "
+        "1 prompt above its input limit, 1 rerank model"
     )
 
 
 def test_cost_min_context_and_scores_leave_out_the_rest(crowd: Path) -> None:
     excluded: dict[str, int] = {}
     assert names(route(crowd, excluded=excluded, max_cost=0.002)) == ["p/ok"]
-    assert excluded["cost above max_cost"] == 1 and excluded["cost unknown, max_cost given"] == 1
+    assert excluded["cost above max_cost"] == 2 and excluded["cost unknown, max_cost given"] == 1
     assert excluded["unscored"] == 1
     assert "cost unknown, max_cost given" not in route_tally(crowd)
     left: dict[str, int] = {}
     route(crowd, excluded=left, min_context=100_001)
-    assert left["context below min_context"] == 4  # ok, dear, unpriced, unscored
+    assert left["context below min_context"] == 5  # ok, dear, dear-too, unpriced, unscored
     assert explain_excluded({}) == "no model in the files"
     assert explain_excluded({"a": 1_234, "b": 2}) == "1,234 a, 2 b"
 
