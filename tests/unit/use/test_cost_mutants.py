@@ -480,6 +480,9 @@ def test_estimate_cost_at_a_date_of_the_files_history(elsewhere: Path) -> None:
         "acme", "m1", {"input": 1}, at="2026-02-15", author_date=True, config_dir=config
     )
     assert early.total == Decimal("0.000002")
+    settings = modelsync.Settings(config_dir=config)
+    later = modelsync.estimate_cost("acme", "m1", {"input": 1}, at="2026-03-02", settings=settings)
+    assert later.total == Decimal("0.000002")
     with pytest.raises(modelsync.ModelNotFound) as before:
         modelsync.estimate_cost(
             "acme", "m1", {}, at="2026-01-15", author_date=True, config_dir=config

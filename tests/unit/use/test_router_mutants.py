@@ -165,6 +165,11 @@ def test_a_cost_equal_to_max_cost_qualifies(tmp_path: Path) -> None:
     )
     assert names(route(config, max_cost=Decimal("0.3"))) == ["p/m"]
     assert route(config, max_cost=Decimal("0.2999")) == []
+    # A decimal limit is taken as it is, not through a float (which rounds this one up
+    # to 0.3).
+    assert route(config, max_cost=Decimal("0.29999999999999999999")) == []
+    settings = modelsync.Settings(config_dir=str(config))
+    assert names(modelsync.select("complex", settings=settings)) == ["p/m"]
 
 
 # --- the order ------------------------------------------------------------------------
