@@ -381,3 +381,11 @@ def test_a_capability_only_a_model_has_is_known(tmp_path: Path) -> None:
     write(config, "p", {"a": entry(**score(5), capabilities=["teleport"]), "b": entry(**score(5))})
     (choice,) = route(config, capabilities=["teleport"])
     assert choice.model == "a" and "has teleport" in choice.reasons
+
+
+def test_one_loaded_catalog_routes_requests_of_different_sizes(ladder: Path) -> None:
+    catalog = modelsync.load_catalog(config_dir=str(ladder))
+    small = modelsync.select("complex", catalog=catalog, limit=1)
+    large = modelsync.select("complex", catalog=catalog, limit=1, usage={"input": 50_000})
+    assert (small[0].model, small[0].cost) == ("cheap", Decimal("0.001"))
+    assert (large[0].model, large[0].cost) == ("cheap", Decimal("0.025"))
