@@ -74,11 +74,13 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_sources.py",
     ),
     "use.cost": (
+        "tests/unit/use/test_cost_mutants.py",
         "tests/unit/use/test_cost.py",
         "tests/unit/use/test_cost_units.py",
         "tests/test_cost_requests.py",
     ),
     "use.router": (
+        "tests/unit/use/test_router_mutants.py",
         "tests/unit/use/test_router.py",
         "tests/test_routing_tasks.py",
         "tests/test_route_requests.py",
@@ -201,14 +203,19 @@ def prepare(module: str) -> Path:
     # copy they live where a plain import finds them.
     shutil.copytree(ROOT / "schemas", work / "modelsync" / "schemas", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
-    shutil.copy2(ROOT / "tasks.py", work / "tasks.py")
+    # Tests of the tasks copy tasks.py next to the files they make, and some read the
+    # README and the docs: they find them where they would in the repository (mutmut
+    # copies them on into its mutants/ tree: also_copy below).
+    extra = [n for n in ("tasks.py", "invoke.yaml", "README.md") if (ROOT / n).exists()]
+    for name in extra:
+        shutil.copy2(ROOT / name, work / name)
+    shutil.copytree(ROOT / "docs", work / "docs", ignore=ignore)
     tests = [t for t in TESTS[module] if (ROOT / t).exists()]
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     own = (
         f"only_mutate = {_toml_list([_path(module)])}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
-        # into mutmut's mutants/ tree too: the learning tests copy it into their projects
-        'also_copy = ["tasks.py"]\n'
+        f"also_copy = {_toml_list([*extra, 'docs/'])}\n"
     )
     pyproject, found = re.subn(r"^\[tool\.mutmut\]\n", lambda m: m.group(0) + own, pyproject,
                                flags=re.M)  # fmt: skip

@@ -328,10 +328,12 @@ def _applied(cost: Cost) -> list[str]:
         if line.source is not None:
             by_source.setdefault(line.source, []).append(line.component.value)
     every = len([line for line in cost.lines if line.source is not None])
-    prompt = f"prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}" if cost.tier else ""
+    prompt = "" if cost.tier is None else f"prompt {cost.prompt_tokens:,} tokens > {cost.tier:,}"
 
     def which(source: PriceSource) -> str:
         kinds = by_source.get(source, [])
+        if not kinds:
+            return "no line"
         return "every line" if len(kinds) == every else ", ".join(kinds)
 
     if not cost.mode:
