@@ -65,6 +65,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "sync.guards": ("tests/unit/sync/test_guards_mutants.py", "tests/test_sources.py"),
     "sync.source": (
         "tests/unit/sync/test_source_mutants.py",
+        "tests/unit/sync/test_source_bundled.py",
         "tests/test_sources.py",
         "tests/unit/upstream/test_fetch.py",
     ),
