@@ -242,4 +242,3 @@ def test_an_http_cache_made_since_the_sync_is_asked_before_the_snapshot(
     assert UNCHANGED not in caplog.text
     assert len(fallbacks(caplog)) == 1
     assert source_json(report) == source_json(synced.report)
-
