@@ -70,6 +70,8 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/upstream/test_fetch.py",
     ),
     "upstream.fetch": (
+        "tests/unit/upstream/test_fetch_decisions.py",
+        "tests/unit/sync/test_source_bundled.py",
         "tests/unit/sync/test_source_mutants.py",
         "tests/unit/upstream/test_fetch.py",
         "tests/test_sources.py",
