@@ -242,3 +242,21 @@ def test_an_http_cache_made_since_the_sync_is_asked_before_the_snapshot(
     assert UNCHANGED not in caplog.text
     assert len(fallbacks(caplog)) == 1
     assert source_json(report) == source_json(synced.report)
+
+
+def test_offline_after_a_failure_the_warning_says_why_the_snapshot_stands_in_now(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A default source that failed a moment ago, asked offline: the warning gives the
+    offline reason (the HTTP cache holds nothing), not the earlier failure."""
+    s = _settings(tmp_path, cache_ttl=600)
+    with caplog.at_level(logging.WARNING, logger="modelsync"):
+        modelsync.fetch_all(settings=s)
+        modelsync.fetch_all(settings=s.replace(offline=True))
+    warned = fallbacks(caplog)
+    assert len(warned) == 2
+    assert warned[0].startswith(f"WARNING {DEFAULT}: ")
+    assert warned[1] == (
+        f"WARNING offline, and the HTTP cache {s.http_cache_path} holds no catalog for "
+        f"{DEFAULT}; using the bundled snapshot of {bundled_date()}"
+    )
