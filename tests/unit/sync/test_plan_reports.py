@@ -150,3 +150,39 @@ def test_unusable_catalog_data_skips_the_provider_and_leaves_its_file(
     assert p.status == "skipped"
     assert p.error.startswith("invalid upstream data, file left as it is: ")
     assert (config_dir / "p.yml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "message"),
+    [
+        (
+            "    context_window: big\n",
+            1,
+            "models.mine.context_window: 'big' is not of type 'integer'",
+        ),
+        (
+            "    context_window: big\n    max_output_tokens: -5\n",
+            1,
+            "models.mine.context_window: 'big' is not of type 'integer' (and 1 more)",
+        ),
+        (
+            "    pricing:\n      input: .nan\n",
+            2,
+            "models.mine.pricing.input: .nan is not a finite number",
+        ),
+    ],
+)
+def test_a_merge_that_would_not_be_valid_names_the_users_line_and_writes_nothing(
+    settings: Settings, tmp_path: Path, config_dir: Path, extra: str, line: int, message: str
+) -> None:
+    sync(settings, catalog(m_a=model()), tmp_path)
+    path = config_dir / "p.yml"
+    text = path.read_text() + "  mine:\n    name: mine\n" + extra
+    path.write_text(text)
+    at = len(text.splitlines()) - len(extra.splitlines()) + line
+    p = result(sync(settings, catalog(m_a=model(2.0)), tmp_path))
+    assert p.status == "failed"
+    assert p.error == (
+        f"{path}:{at}: {message}; the merged file would not be valid, so it was not written"
+    )
+    assert path.read_text() == text
