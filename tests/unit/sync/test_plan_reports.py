@@ -186,3 +186,46 @@ def test_a_merge_that_would_not_be_valid_names_the_users_line_and_writes_nothing
         f"{path}:{at}: {message}; the merged file would not be valid, so it was not written"
     )
     assert path.read_text() == text
+
+
+# --- the date the files were synced from (the rollback guard) --------------------------------
+
+
+def dated(day: str, price: float = 1.0) -> dict[str, Any]:
+    return model(price, last_updated=day)
+
+
+def test_a_catalog_older_than_the_files_is_refused_with_both_dates(
+    settings: Settings, tmp_path: Path, config_dir: Path
+) -> None:
+    sync(settings, catalog(m_a=dated("2026-05-01"), m_b=dated("2026-03-01")), tmp_path)
+    before = (config_dir / "p.yml").read_bytes()
+    report = sync(
+        settings, catalog(m_a=dated("2026-04-01", 2.0), m_b=dated("2026-03-01")), tmp_path
+    )
+    assert report.refused is not None
+    assert "its newest model update is 2026-04-01, the configs' is 2026-05-01" in report.refused
+    assert (config_dir / "p.yml").read_bytes() == before
+
+
+def test_a_model_kept_as_unavailable_does_not_date_the_files(
+    settings: Settings, tmp_path: Path, config_dir: Path
+) -> None:
+    sync(settings, catalog(m_a=dated("2026-05-01"), m_b=dated("2026-06-01")), tmp_path)
+    # m-b leaves the catalog: applied on purpose, it is kept as unavailable.
+    sync(settings, catalog(m_a=dated("2026-05-01")), tmp_path, allow_shrink=True, allow_older=True)
+    assert "available: false" in (config_dir / "p.yml").read_text()
+    report = sync(settings, catalog(m_a=dated("2026-05-02", 2.0)), tmp_path, allow_shrink=True)
+    assert report.refused is None
+    assert result(report).status == "changed"
+
+
+def test_a_hand_written_model_does_not_date_the_files(
+    settings: Settings, tmp_path: Path, config_dir: Path
+) -> None:
+    sync(settings, catalog(m_a=dated("2026-05-01")), tmp_path)
+    path = config_dir / "p.yml"
+    path.write_text(path.read_text() + "  mine:\n    name: mine\n    last_updated: '2099-01-01'\n")
+    report = sync(settings, catalog(m_a=dated("2026-05-02", 2.0)), tmp_path)
+    assert report.refused is None
+    assert result(report).status == "changed"
