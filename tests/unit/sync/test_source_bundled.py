@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_first_sync_reports_the_bundled_snapshot_and_its_date(first: Synced) -> None:
     date = bundled_date()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
     src = source_json(first.report)
     assert src["origin"] == "bundled"
     assert src["source"] == f"bundled snapshot {date}"
