@@ -52,6 +52,7 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/report/test_report.py",
     ),
     "sync.plan": (
+        "tests/unit/sync/test_plan_reports.py",
         "tests/unit/sync/test_merge_mutants.py",
         "tests/unit/sync/test_merge_contract.py",
         "tests/unit/sync/test_merge_edge_cases.py",
@@ -65,10 +66,13 @@ TESTS: dict[str, tuple[str, ...]] = {
     "sync.guards": ("tests/unit/sync/test_guards_mutants.py", "tests/test_sources.py"),
     "sync.source": (
         "tests/unit/sync/test_source_mutants.py",
+        "tests/unit/sync/test_source_bundled.py",
         "tests/test_sources.py",
         "tests/unit/upstream/test_fetch.py",
     ),
     "upstream.fetch": (
+        "tests/unit/upstream/test_fetch_decisions.py",
+        "tests/unit/sync/test_source_bundled.py",
         "tests/unit/sync/test_source_mutants.py",
         "tests/unit/upstream/test_fetch.py",
         "tests/test_sources.py",

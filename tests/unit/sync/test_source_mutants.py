@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,46 @@ def test_a_named_source_that_fails_later_falls_back_on_its_cached_response_once(
     assert source_json(second)["origin"] == "stale-cache"
     assert source_json(third)["origin"] == "stale-cache"
     assert len(server.hits()) == 3, "cache_ttl 0: the failure is not remembered"
+
+
+def test_a_failure_is_remembered_for_a_cache_ttl_of_one_second_too(
+    server: CatalogServer, settings: Settings
+) -> None:
+    url = server.serve("/api.json", Reply(b"down", 503))
+    s = settings.replace(retries=0, cache_ttl=1)
+    for _ in range(2):
+        with pytest.raises(modelsync.FetchError, match="HTTP 503"):
+            sync(s, source=url)
+    assert len(server.hits()) == 1
+
+
+# --- the report's source ---------------------------------------------------------------------
+
+
+def test_a_download_reports_its_age(server: CatalogServer, settings: Settings) -> None:
+    url = server.serve("/api.json", Reply(data()))
+    src = source_json(sync(settings, source=url))
+    assert src["origin"] == "network"
+    assert src["age_seconds"] is not None and 0 <= src["age_seconds"] < 60
+
+
+def test_the_fast_path_reports_the_age_of_the_cached_response(
+    server: CatalogServer, settings: Settings
+) -> None:
+    url = server.serve("/api.json", Reply(data()))
+    start = time.time()
+    sync(settings, source=url)
+    src = source_json(sync(settings, source=url))
+    assert src["origin"] == "cache"
+    assert 0 <= src["age_seconds"] <= time.time() - start
+
+
+def test_a_missing_file_source_fails_even_right_after_a_sync_from_a_url(
+    server: CatalogServer, settings: Settings, tmp_path: Path
+) -> None:
+    url = server.serve("/api.json", Reply(data()))
+    sync(settings, source=url)
+    missing = tmp_path / "missing.json"
+    with pytest.raises(modelsync.ModelsyncError) as err:
+        sync(settings, source=str(missing))
+    assert str(missing) in str(err.value)
