@@ -225,20 +225,7 @@ def test_an_edit_in_place_that_keeps_size_and_mtime_is_seen(
 ) -> None:
     """``touch -r``: same inode, same size, the mtime set back; only the ctime moved."""
     sync(settings, source)
-    before = source.stat()
-    text = source.read_text()
-    old = '"input": 15,' if '"input": 15,' in text else None
-    assert old is not None, "a price of the slice to change in place"
-    time.sleep(0.05)  # past the kernel's timestamp granularity
-    with source.open("r+") as fh:  # in place: the same inode
-        fh.write(text.replace(old, '"input": 16,', 1))
-    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
-    after = source.stat()
-    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
-        before.st_ino,
-        before.st_size,
-        before.st_mtime_ns,
-    )
+    _edit_in_place_keeping_size_and_mtime(source, '"input": 15,', '"input": 16,')
     report = sync(settings, source)
     assert report.ok and report.price_changes(), "the new price is applied"
 
