@@ -430,6 +430,29 @@ def test_estimate_cost_with_a_mode_and_a_loaded_catalog(elsewhere: Path) -> None
         modelsync.estimate_cost("acme", "m1", {}, catalog=catalog, at="2026-01-01")
 
 
+def test_a_later_estimate_reads_the_index_not_the_provider_files(
+    elsewhere: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cost`` answers from the index kept in the cache directory (what makes it as
+    cheap as a no-op sync): once the index is written, a new process parses no file."""
+    from modelsync import yamlio
+    from modelsync.use import view
+
+    cache = str(tmp_path / "cache")
+    first = modelsync.estimate_cost(
+        "acme", "m1", {"output": 10}, config_dir=str(elsewhere), cache_dir=cache
+    )
+    view._MEMO.clear()  # what a new process starts with
+    parsed: list[int] = []
+    real_load = yamlio.load
+    monkeypatch.setattr(yamlio, "load", lambda data: parsed.append(len(data)) or real_load(data))
+    again = modelsync.estimate_cost(
+        "acme", "m1", {"output": 10}, config_dir=str(elsewhere), cache_dir=cache
+    )
+    assert again.total == first.total == Decimal("0.00008")
+    assert parsed == [], "the provider file was parsed again instead of read from the index"
+
+
 def _git(repo: Path, *args: str, committed: str, authored: str) -> None:
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo.parent)}
     env["GIT_COMMITTER_DATE"] = f"{committed}T12:00:00Z"

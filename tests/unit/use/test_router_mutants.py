@@ -48,6 +48,26 @@ def names(choices: list[modelsync.Choice]) -> list[str]:
     return [f"{c.provider}/{c.model}" for c in choices]
 
 
+def test_a_later_route_reads_the_index_not_the_provider_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``route`` answers from the index kept in the cache directory: once it is written,
+    a new process parses no provider file."""
+    from modelsync import yamlio
+    from modelsync.use import view
+
+    config = tmp_path / "config" / "models"
+    write(config, "p", {"a": entry(**score(4.5)), "b": entry((2.0, 2.0), **score(4.5))})
+    cache = str(tmp_path / "cache")
+    first = route(config, cache_dir=cache)
+    view._MEMO.clear()  # what a new process starts with
+    parsed: list[int] = []
+    real_load = yamlio.load
+    monkeypatch.setattr(yamlio, "load", lambda data: parsed.append(len(data)) or real_load(data))
+    assert names(route(config, cache_dir=cache)) == names(first) == ["p/a", "p/b"]
+    assert parsed == [], "the provider file was parsed again instead of read from the index"
+
+
 # --- who is left out, and the tally ---------------------------------------------------
 
 
