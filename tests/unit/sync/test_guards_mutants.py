@@ -227,3 +227,28 @@ def test_a_provider_that_left_the_catalog_does_not_make_it_older(tmp_path: Path)
     }
     report = sync(tmp_path, directory, data, allow_shrink=True)
     assert report.ok and report.refused is None, report.refused
+
+
+def test_a_sync_of_one_provider_counts_the_others_without_parsing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shrink guard counts the models of the files not synced now from what the last
+    sync recorded of them, so ``--provider p`` costs what p costs, not the directory."""
+    from modelsync import yamlio
+
+    directory = configs(tmp_path, {"p": ["m0"], "q": FIVE})
+    data = {"p": provider("p", {"m0": model(3.0)}), "q": provider("q", {m: model() for m in FIVE})}
+    assert sync(tmp_path, directory, data).refused is None  # records what each file holds
+    parsed: list[str] = []
+    real_load = yamlio.load
+
+    def load(content: bytes | str) -> Any:
+        text = content.decode() if isinstance(content, bytes) else content
+        parsed.append(text.split("\n", 1)[0])
+        return real_load(content)
+
+    monkeypatch.setattr(yamlio, "load", load)
+    data["p"]["models"]["m0"] = model(4.0)
+    report = sync(tmp_path, directory, {"p": data["p"]}, providers="p")
+    assert report.refused is not None and "synced from 2 and 6" in report.refused
+    assert "provider: q" not in parsed, "q.yml was parsed to count its models"
