@@ -409,3 +409,39 @@ def test_one_loaded_catalog_routes_requests_of_different_sizes(ladder: Path) -> 
     large = modelsync.select("complex", catalog=catalog, limit=1, usage={"input": 50_000})
     assert (small[0].model, small[0].cost) == ("cheap", Decimal("0.001"))
     assert (large[0].model, large[0].cost) == ("cheap", Decimal("0.025"))
+
+
+def test_rank_keeps_its_own_memos_and_tally_or_fills_the_ones_given(
+    tmp_path: Path,
+) -> None:
+    """``rank`` called without its memos and tally keeps its own for the call; given
+    them, it fills them (a cost per priced model, a verdict per model looked at, the
+    models left out by reason), which is what lets ``select`` route many requests on one
+    catalog without pricing a model twice."""
+    from modelsync.use.choice import Request
+    from modelsync.use.router import rank
+
+    config = tmp_path / "config" / "models"
+    write(
+        config,
+        "p",
+        {
+            "a": entry(**score(4.5)),
+            "old": entry(**score(4.5), deprecated=True),
+            "emb": entry(**score(4.5), family="text-embedding"),
+        },
+    )
+    catalog = modelsync.load_catalog(config_dir=str(config))
+    request = Request("complex", 4.0)
+    alone = rank(catalog.models(), request, {})
+    assert [c.model for c in alone] == ["a"]
+    costs: dict[int, Any] = {}
+    kinds: dict[int, Any] = {}
+    excluded: dict[str, int] = {}
+    again = rank(catalog.models(), request, {}, None, costs, excluded, kinds)
+    assert [(c.model, c.cost) for c in again] == [(c.model, c.cost) for c in alone]
+    assert excluded == {"deprecated": 1, "embedding model": 1}
+    a = catalog.get("p", "a")
+    assert costs == {id(a): Decimal("0.002")}
+    assert set(kinds) == {id(a), id(catalog.get("p", "emb"))}
+    assert kinds[id(a)] is None and "embedding" in str(kinds[id(catalog.get("p", "emb"))])
