@@ -51,11 +51,6 @@ class _Failure:
 _failures: dict[tuple[str, str], _Failure] = {}
 
 
-def forget_failures() -> None:
-    """Forget every failed source, so that the next call tries them again."""
-    _failures.clear()
-
-
 def _failing(url: str, settings: Settings) -> _Failure | None:
     key = (url, str(settings.http_cache_path))
     failure = _failures.get(key)

@@ -213,3 +213,74 @@ def test_a_missing_file_source_fails_even_right_after_a_sync_from_a_url(
     with pytest.raises(modelsync.ModelsyncError) as err:
         sync(settings, source=str(missing))
     assert str(missing) in str(err.value)
+
+
+# --- what this process remembers of a failing URL --------------------------------------------
+
+
+def debug_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name.startswith("modelsync.sync.")]
+
+
+def test_a_stale_fallback_is_remembered_and_the_next_sync_says_why_it_does_not_ask(
+    server: CatalogServer, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = server.serve("/api.json", Reply(data()), Reply(b"", 500))
+    sync(settings.replace(cache_ttl=0, retries=0), source=url)  # cached, already stale
+    s = settings.replace(cache_ttl=600, retries=0)
+    assert source_json(sync(s, source=url))["origin"] == "stale-cache"
+    assert len(server.hits()) == 2
+    # Within cache_ttl the URL is known to fail: the next sync does not ask it again.
+    assert source_json(sync(s, source=url))["origin"] == "stale-cache"
+    assert len(server.hits()) == 2
+    # Without the cached copy it would fall back on, the error still says why.
+    Path(s.http_cache_path).unlink()
+    with (
+        caplog.at_level(logging.DEBUG, logger="modelsync"),
+        pytest.raises(modelsync.FetchError) as err,
+    ):
+        sync(s, source=url)
+    reason = f"{url}: HTTP 500 Internal Server Error"
+    assert str(err.value).startswith(f"{reason}; no cached copy of {url}")
+    assert f"{reason} (earlier in this process); not tried again within cache_ttl" in debug_lines(
+        caplog
+    )
+    assert len(server.hits()) == 2
+
+
+def test_an_offline_miss_is_not_taken_for_a_failing_url(
+    server: CatalogServer, settings: Settings
+) -> None:
+    """``--offline`` with nothing cached falls back on the bundled snapshot without asking
+    the network, and remembers no failure: the next sync online asks the URL."""
+    from modelsync.sync.source import obtain
+    from modelsync.upstream.fetch import Origin
+
+    url = server.serve("/api.json", Reply(data()))
+    s = settings.replace(source=url, cache_ttl=600)
+    assert obtain(s.replace(offline=True)).origin == Origin.BUNDLED
+    assert server.hits() == []
+    assert obtain(s).origin == Origin.NETWORK
+    assert len(server.hits()) == 1
+
+
+def test_a_failing_default_source_warns_once_per_process(
+    server: CatalogServer, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The default source down: the bundled snapshot stands in, with one warning; later
+    syncs of the same process within cache_ttl say it only at debug level."""
+    from modelsync.sync.source import obtain
+    from modelsync.upstream.fetch import Origin, bundled_date
+
+    url = server.serve("/api.json", Reply(b"down", 503))
+    s = settings.replace(api_url=url, retries=0, cache_ttl=600)
+    with caplog.at_level(logging.DEBUG, logger="modelsync"):
+        assert [obtain(s).origin for _ in range(3)] == [Origin.BUNDLED] * 3
+    ending = f"using the bundled snapshot of {bundled_date()}"
+    fallback = [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.getMessage().endswith(ending)
+    ]
+    reason = f"{url}: HTTP 503 Service Unavailable"
+    assert [level for level, _ in fallback] == ["WARNING", "DEBUG", "DEBUG"]
+    assert all(message.startswith(f"{reason}; using") for _, message in fallback)
+    assert len(server.hits()) == 1
