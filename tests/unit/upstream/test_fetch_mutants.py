@@ -124,9 +124,7 @@ def test_a_gz_file_that_is_not_gzip_is_refused_naming_the_file(s: Settings, tmp_
         path = gz_file(tmp_path, body, name)
         with pytest.raises(modelsync.CatalogError) as err:
             read_file(path, s)
-        assert str(err.value) == (
-            f"{path}: not valid gzip: Error -3 while decompressing data: incorrect header check"
-        ), name
+        assert str(err.value).startswith(f"{path}: not valid gzip: "), name
 
 
 def test_a_truncated_gzip_file_is_refused_as_incomplete_json(s: Settings, tmp_path: Path) -> None:
@@ -209,12 +207,12 @@ def test_a_status_without_a_reason_phrase_is_named_by_its_number(
 def test_a_server_slower_than_read_timeout_fails_without_waiting_for_it(
     server: CatalogServer, s: Settings
 ) -> None:
-    url = server.serve("/api.json", Reply(data(), delay=1.5))
+    url = server.serve("/api.json", Reply(data(), delay=3))
     start = time.monotonic()
     with pytest.raises(modelsync.FetchError) as err:
         fetch_url(url, s.replace(read_timeout=0.2, fetch_deadline=30))
     assert str(err.value).startswith(f"{url}: timed out")
-    assert time.monotonic() - start < 1.4
+    assert time.monotonic() - start < 2.5
 
 
 def test_a_changed_catalog_replaces_the_cached_one(server: CatalogServer, s: Settings) -> None:
@@ -355,8 +353,8 @@ def test_a_cached_catalog_is_named_with_its_expiry_at_debug_level(
 
 @pytest.fixture
 def tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time nine hours ahead of UTC."""
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    """Local time nine hours ahead of UTC (a POSIX zone: no time zone database needed)."""
+    monkeypatch.setenv("TZ", "JST-9")
     time.tzset()
     yield
     monkeypatch.undo()
