@@ -71,6 +71,7 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/upstream/test_fetch.py",
     ),
     "upstream.fetch": (
+        "tests/unit/upstream/test_fetch_mutants.py",
         "tests/unit/upstream/test_fetch_decisions.py",
         "tests/unit/sync/test_source_bundled.py",
         "tests/unit/sync/test_source_mutants.py",
