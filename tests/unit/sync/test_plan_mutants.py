@@ -540,3 +540,17 @@ def test_an_ambiguous_model_id_alone_fails_its_file(
     assert p.status == "failed"
     assert p.error.startswith(f"{path}:6: models.1e3: ")
     assert p.error.endswith("; the file was left as it is")
+
+
+def test_a_file_that_cannot_be_merged_needs_no_attention_for_what_was_not_written(
+    settings: Settings, tmp_path: Path, config_dir: Path
+) -> None:
+    sync(settings, catalog(m_a=model(1.0)), tmp_path)
+    path = config_dir / "p.yml"
+    canonical(path, lambda d: d["models"]["m-a"].update(pinned=["pricing"]))
+    path.write_text(path.read_text() + "  mine:\n    name: mine\n    context_window: big\n")
+    smaller = model(3.0, limit={"context": 500, "output": 100})
+    report = sync(settings, catalog(m_a=smaller), tmp_path)
+    assert result(report).status == "failed"
+    assert "pinned" in [c.kind for c in result(report).changes]
+    assert report.attention == []
