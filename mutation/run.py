@@ -52,6 +52,7 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/report/test_report.py",
     ),
     "sync.plan": (
+        "tests/unit/sync/test_plan_mutants.py",
         "tests/unit/sync/test_plan_reports.py",
         "tests/unit/sync/test_merge_mutants.py",
         "tests/unit/sync/test_merge_contract.py",

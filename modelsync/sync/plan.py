@@ -66,7 +66,6 @@ class Planner:
     def __init__(self, settings: Settings, state: State | None, want_diff: bool) -> None:
         self.settings = settings
         self.state = state
-        self.config_dir = settings.config_path
         self.want_diff = want_diff
         self._rt: yamlio.RoundTrip | None = None
 
