@@ -30,6 +30,7 @@ from modelsync.util.tasknames import command
 
 from ...conftest import yaml11
 from ...edgecases import catalog, model
+from .test_plan_reports import result, sync
 
 PLAN_LOG = "modelsync.sync.plan"
 
@@ -40,17 +41,6 @@ def two(p: dict[str, Any], q: dict[str, Any] | None = None) -> dict[str, Any]:
     other = catalog(**(q if q is not None else {"q_a": model()}))["p"]
     data["q"] = {**other, "id": "q", "name": "Q", "env": ["Q_KEY"]}
     return data
-
-
-def sync(settings: Settings, data: dict[str, Any], tmp_path: Path, **kw: Any) -> Any:
-    source = tmp_path / "api.json"
-    source.write_text(json.dumps(data))
-    return modelsync.sync_to_configs(settings=settings, source=str(source), **kw)
-
-
-def result(report: modelsync.SyncReport, provider: str = "p") -> Any:
-    (found,) = [p for p in report.providers if p.id == provider]
-    return found
 
 
 def sha(data: bytes) -> str:
