@@ -313,6 +313,13 @@ def main(argv: list[str] | None = None) -> int:
     modules = list(CORE) if args.core else args.modules
     if not modules:
         parser.error("name a module or pass --core")
+    unknown = [m for m in modules if m not in TESTS]
+    if unknown:
+        parser.error(f"unknown module {unknown[0]!r}; known: {', '.join(TESTS)}")
+    if not MUTMUT.exists():
+        parser.error(
+            f"mutmut is not installed beside {sys.executable}: pip install -e '.[test,mutation]'"
+        )
     equivalents = read_equivalents()
     scores = []
     for module in modules:
